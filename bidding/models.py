@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    WORKS = "works", _("Works (工程建设)")
+    GOVERNMENT = "government", _("Government procurement (政府采购)")
+    LAND = "land", _("Land (土地)")
+    PROPERTY = "property", _("Property rights (产权)")
+    OTHER = "other", _("Other (其他)")
+
+
+CATEGORY_CODES = {"works": "GC", "government": "ZC", "land": "TD", "property": "CQ", "other": "QT"}
+
+
+class Method(models.TextChoices):
+    OPEN = "open", _("Open tendering (公开招标)")
+    INVITED = "invited", _("Invited tendering (邀请招标)")
+    NEGOTIATION = "negotiation", _("Competitive negotiation (竞争性谈判)")
+    CONSULTATION = "consultation", _("Competitive consultation (竞争性磋商)")
+    INQUIRY = "inquiry", _("Request for quotations (询价)")
+    SINGLE_SOURCE = "single_source", _("Single source (单一来源)")
+    FRAMEWORK = "framework", _("Framework agreement (框架协议)")
+
+
+class TenderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting filing review")
+    RETURNED = "returned", _("Returned for changes")
+    PUBLISHED = "published", _("Published")
+    OPENING = "opening", _("Opening")
+    OPENED = "opened", _("Opened")
+    EVALUATING = "evaluating", _("Evaluating")
+    EVALUATED = "evaluated", _("Evaluated")
+    PUBLICITY = "publicity", _("Candidates in publicity")
+    AWARDED = "awarded", _("Awarded")
+    ARCHIVED = "archived", _("Archived")
+    FAILED = "failed", _("Failed (流标)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+money = dict(max_digits=16, decimal_places=2)
+
+
+class Tender(models.Model):
+    reference = models.CharField(_("reference"), max_length=40, unique=True, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    tenderer = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="tenders_owned",
+                                 verbose_name=_("tenderer"))
+    agency = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="tenders_run", verbose_name=_("agency"))
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    budget = models.DecimalField(_("budget (元)"), **money)
+    description = models.TextField(_("description"), blank=True)
+    publish_at = models.DateTimeField(_("publication time"))
+    clarification_deadline = models.DateTimeField(_("clarification deadline"))
+    bid_deadline = models.DateTimeField(_("bid deadline (= opening time)"))
+    decryption_window_minutes = models.PositiveSmallIntegerField(_("decryption window (minutes)"), default=30)
+    evaluation_planned_at = models.DateTimeField(_("planned evaluation time"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=TenderStatus.choices, default=TenderStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("tender")
+        verbose_name_plural = _("tenders")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            models.Index(fields=["category", "method"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gt=0), name="tender_budget_positive"),
+            models.CheckConstraint(condition=Q(bid_deadline__gt=F("publish_at")), name="tender_deadline_after_publication"),
+            models.CheckConstraint(condition=Q(clarification_deadline__lte=F("bid_deadline")),
+                                   name="tender_clarification_before_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def operator_id(self) -> int:
+        """The organisation that runs the tender: its agency, or the tenderer when it runs it itself."""
+        return self.agency_id or self.tenderer_id
+
+    def is_public(self, now) -> bool:
+        return self.published_at is not None and self.published_at <= now
+
+    def accepting_bids(self, now) -> bool:
+        return self.status == TenderStatus.PUBLISHED and self.is_public(now) and now < self.bid_deadline
+
+
+class Lot(models.Model):
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="lots")
+    number = models.PositiveSmallIntegerField(_("lot number"))
+    name = models.CharField(_("lot name"), max_length=200)
+    budget = models.DecimalField(_("budget (元)"), **money)
+    ceiling_price = models.DecimalField(_("ceiling price (最高投标限价, 元)"), **money)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        ordering = ["tender", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "number"], name="lot_number_unique"),
+            models.CheckConstraint(condition=Q(budget__gt=0), name="lot_budget_positive"),
+            models.CheckConstraint(condition=Q(ceiling_price__gt=0) & Q(ceiling_price__lte=F("budget")),
+                                   name="lot_ceiling_within_budget"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender.title} · {self.name}"
+
+
+def document_path(instance: "TenderDocument", filename: str) -> str:
+    return f"tenders/{instance.tender_id}/documents/v{instance.version}/{filename}"
+
+
+class TenderDocument(models.Model):
+    """One version of the tender documents (招标文件), or a clarification's attachment."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="documents")
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tender document")
+        verbose_name_plural = _("tender documents")
+        ordering = ["tender", "-version"]
+        constraints = [models.UniqueConstraint(fields=["tender", "version"], name="document_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class Clarification(models.Model):
+    """A clarification or amendment (澄清/修改) published to everyone who can see the tender."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="clarifications")
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    document = models.ForeignKey(TenderDocument, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("attached document"))
+    previous_deadline = models.DateTimeField(_("previous bid deadline"), null=True, blank=True)
+    new_deadline = models.DateTimeField(_("new bid deadline"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("published at"))
+
+    class Meta:
+        verbose_name = _("clarification")
+        verbose_name_plural = _("clarifications")
+        ordering = ["tender", "number"]
+        constraints = [models.UniqueConstraint(fields=["tender", "number"], name="clarification_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.tender.title} · 澄清 {self.number}"

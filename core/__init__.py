@@ -1,0 +1,1 @@
+"""Lowest layer: domain errors, the clock, the acting context, the working-day calendar."""

@@ -1,0 +1,47 @@
+"""Small template helpers: money in 元 with two decimals, and aware times."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+def format_yuan(value) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return f"{number_format(amount, 2, force_grouping=True)} 元"
+
+
+@register.filter
+def yuan(value) -> str:
+    """1234567.5 -> '1,234,567.50 元'."""
+    return format_yuan(value)
+
+
+@register.filter
+def wan_yuan(value) -> str:
+    """Amounts as the notices print them: 万元 with four decimals."""
+    if value is None or value == "":
+        return ""
+    amount = (Decimal(value) / Decimal(10000)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return f"{number_format(amount, 4, force_grouping=True)} 万元"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **kwargs) -> str:
+    """The current query string with some parameters replaced (for pagination and sorting links)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()

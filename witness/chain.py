@@ -84,3 +84,19 @@ def canonical_bytes(
 
 def event_hash(**fields: Any) -> str:
     return hashlib.sha256(canonical_bytes(**fields)).hexdigest()
+
+
+def canonical_parts(**fields: Any) -> tuple[str, str, str]:
+    """The canonical text split around the two values only the chain head knows: the previous hash and
+    the sequence number. prefix + prev_hash + middle + str(seq) + suffix == canonical_bytes(...).decode().
+
+    Used by the PostgreSQL append function, which fills them in under the head's row lock."""
+    import secrets
+
+    prev_token = secrets.token_hex(32)
+    seq_token = int.from_bytes(secrets.token_bytes(7), "big") + 10**17
+    text = canonical_bytes(**{**fields, "prev_hash": prev_token, "seq": seq_token}).decode("utf-8")
+    # "prev" and "seq" sort after "data", and nothing after them can hold these random tokens: split from the right.
+    head, _, tail = text.rpartition(f'"prev":"{prev_token}"')
+    middle, _, suffix = tail.rpartition(f'"seq":{seq_token}')
+    return head + '"prev":"', '"' + middle + '"seq":', suffix

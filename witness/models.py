@@ -26,11 +26,11 @@ class EventQuerySet(models.QuerySet):
 
 
 class Event(models.Model):
-    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    # The sequence number is the primary key: one index fewer to maintain on every append.
+    seq = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
     created_at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        db_constraint=True,
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
     )
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
     organisation = models.ForeignKey(
@@ -39,15 +39,15 @@ class Event(models.Model):
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=30)
     ip = models.CharField(_("client IP"), max_length=45, blank=True)
-    action = models.CharField(_("action"), max_length=80, db_index=True)
-    subject_type = models.CharField(_("subject type"), max_length=60, db_index=True)
-    subject_id = models.CharField(_("subject id"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=80)
+    subject_type = models.CharField(_("subject type"), max_length=60)
+    subject_id = models.CharField(_("subject id"), max_length=64)
     # The tender an event belongs to, when it belongs to one: lets a participant see
     # "the events of its own tenders" with one indexed filter.
     tender_id = models.BigIntegerField(_("tender"), null=True, blank=True, db_index=True)
     data = models.JSONField(_("data"), default=dict)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    hash = models.CharField(_("hash"), max_length=64)
 
     objects = EventQuerySet.as_manager()
 

@@ -9,7 +9,7 @@ from core.actor import Actor
 from core.errors import NotFound
 from witness.models import Event
 
-FEED_GROUP = "ledger-feed"
+from witness.feed import FEED_GROUP  # noqa: E402,F401  (re-exported for the consumer)
 
 
 def may_watch_all(actor: Actor) -> bool:

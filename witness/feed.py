@@ -1,0 +1,74 @@
+"""The live ledger feed: tell watching regulators about committed events, without slowing the writer.
+
+With Redis (production, CI) a per-process daemon thread owns one event loop and relays queued events
+to the channel layer, so the writer only puts a dict on a queue. With the in-memory layer (development)
+listeners can only live in this process's ASGI event loop, so the event is sent there when the writer
+runs in one of that loop's worker threads, and dropped otherwise (nobody could be listening)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+
+from asgiref.sync import AsyncToSync, SyncToAsync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+logger = logging.getLogger(__name__)
+FEED_GROUP = "ledger-feed"
+
+
+class _Relay(threading.Thread):
+    def __init__(self, layer) -> None:
+        super().__init__(name="ledger-feed-relay", daemon=True)
+        self.layer = layer
+        self.queue: queue.Queue = queue.Queue(maxsize=10000)
+
+    def run(self) -> None:
+        loop = asyncio.new_event_loop()
+        while True:
+            batch = [self.queue.get()]
+            while len(batch) < 200:
+                try:
+                    batch.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                loop.run_until_complete(self._send(batch))
+            except Exception:
+                logger.warning("ledger feed relay failed", exc_info=True)
+
+    async def _send(self, batch: list[dict]) -> None:
+        for message in batch:
+            await self.layer.group_send(FEED_GROUP, message)
+
+
+_relay: _Relay | None = None
+_relay_lock = threading.Lock()
+
+
+def _get_relay(layer) -> _Relay:
+    global _relay
+    with _relay_lock:
+        if _relay is None or not _relay.is_alive() or _relay.layer is not layer:
+            _relay = _Relay(layer)
+            _relay.start()
+        return _relay
+
+
+def publish(summary: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "ledger.event", "event": summary}
+    try:
+        if isinstance(layer, InMemoryChannelLayer):
+            if getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None:
+                AsyncToSync(layer.group_send)(FEED_GROUP, message)
+            return
+        _get_relay(layer).queue.put_nowait(message)
+    except queue.Full:
+        logger.warning("ledger feed queue full; event %s not relayed live", summary.get("seq"))
+    except Exception:  # a live feed must never break the act it reports
+        logger.warning("ledger feed publish failed", exc_info=True)

@@ -20,20 +20,30 @@ def membership_of(user: User | None, organisation: Organisation) -> Membership |
 
 
 def require_member(actor: Actor, organisation: Organisation, *, admin: bool = False) -> Membership:
-    """Raise unless the actor acts for this organisation (as its administrator when admin=True)."""
+    """Raise unless the actor acts for this approved organisation (as its administrator when admin=True)."""
     membership = membership_of(actor.user, organisation)
     if membership is None or actor.organisation_id != organisation.pk:
         raise PermissionDenied(
             _("You are not acting for “%(org)s”, so you cannot do this on its behalf.") % {"org": organisation.name})
+    _require_approved(organisation)
     if admin and membership.role != Membership.Role.ADMIN:
         raise PermissionDenied(
             _("Only an administrator of “%(org)s” can do this.") % {"org": organisation.name})
     return membership
 
 
+def _require_approved(organisation: Organisation) -> None:
+    if not organisation.is_approved:
+        raise PermissionDenied(
+            _("“%(org)s” is %(status)s: it can act on the platform once the trading centre has approved it.")
+            % {"org": organisation.name, "status": organisation.get_status_display()})
+
+
 def require_role(actor: Actor, *roles: str) -> None:
-    if actor.role not in roles:
+    """Raise unless the actor acts for an approved organisation of one of these kinds."""
+    if actor.role not in roles or actor.organisation is None:
         raise PermissionDenied(_("Your role does not allow this action."))
+    _require_approved(actor.organisation)
 
 
 def organisations_pending_review() -> QuerySet[Organisation]:
@@ -66,3 +76,8 @@ def key_for_actor(*, actor: Actor, key_id: int) -> PublicKey:
     if key.organisation_id != actor.organisation_id and actor.role not in {"centre", "regulator"}:
         raise PermissionDenied(_("This key belongs to another organisation."))
     return key
+
+
+def members_of(organisation: Organisation) -> QuerySet[Membership]:
+    return (Membership.objects.filter(organisation=organisation)
+            .select_related("user").order_by("-is_active", "role", "user__username"))

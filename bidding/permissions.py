@@ -59,5 +59,7 @@ def tender_can(actor: Actor, tender: Tender, action: TenderAction) -> bool:
         return is_operator(actor, tender) or (
             actor.role == "centre" and _approved(actor) and tender.status != S.DRAFT)
     if action == TenderAction.VIEW_LEDGER:
-        return (actor.role in {"regulator", "centre"} and _approved(actor)) or is_party(actor, tender)
+        # Only for someone who may see the tender at all (the centre does not see drafts).
+        return tender_can(actor, tender, TenderAction.VIEW) and (
+            (actor.role in {"regulator", "centre"} and _approved(actor)) or is_party(actor, tender))
     return False

@@ -9,7 +9,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bidding.models import Category, Method, Tender
+from accounts.models import Organisation
+from bidding.models import Category, Method, Tender, TenderDocument
 from bidding.models import TenderStatus as S
 from bidding.permissions import TenderAction, tender_can
 from core import clock
@@ -116,3 +117,26 @@ def next_step(tender: Tender, now: datetime) -> str:
                 "t": timezone.localtime(tender.bid_deadline).strftime("%Y-%m-%d %H:%M")}
         return _("The deadline has passed: open the bids.")
     return tender.get_status_display()
+
+
+def approved_organisations(kind: str) -> QuerySet[Organisation]:
+    """Organisations of a kind that the centre has approved: the choices on the tender form."""
+    return Organisation.objects.filter(kind=kind, status=Organisation.Status.APPROVED).order_by("name")
+
+
+def document_for_actor(*, actor: Actor, tender_id: int, document_id: int) -> TenderDocument:
+    """A tender document, for someone who may see its tender (the file is as private as the tender)."""
+    tender = tender_for_actor(actor=actor, tender_id=tender_id)
+    document = TenderDocument.objects.filter(tender=tender, pk=document_id).first()
+    if document is None:
+        raise NotFound(_("No such document."))
+    return document
+
+
+def tender_page(tender: Tender) -> dict:
+    """What the detail page shows besides the tender: lots, document versions, clarifications in order."""
+    return {
+        "lots": list(tender.lots.all()),
+        "documents": list(tender.documents.select_related("uploaded_by").order_by("-version")),
+        "clarifications": list(tender.clarifications.select_related("document").order_by("number")),
+    }

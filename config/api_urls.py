@@ -1,3 +1,50 @@
-from django.urls import path
+"""The JSON API, mounted at /api/: schema and docs (self-hosted assets), tokens, tenders."""
 
-urlpatterns: list = []
+import json
+
+from django.urls import path
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from accounts.api import TokenView
+from bidding.api.agency import (
+    AgencyDocumentUploadView,
+    AgencyTenderDetailView,
+    AgencyTenderListView,
+    AgencyTenderSubmitView,
+    CentreReviewView,
+)
+from bidding.api.public import TenderDetailView, TenderListView
+
+app_name = "api"
+
+
+class SwaggerView(SpectacularSwaggerView):
+    """Swagger UI from the sidecar's static files, without the online validator badge (an external request)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.data["settings"] = json.dumps({**spectacular_settings.SWAGGER_UI_SETTINGS, "validatorUrl": None})
+        return response
+
+
+class RedocView(SpectacularRedocView):
+    """ReDoc from the sidecar's static files, without drf-spectacular's web-font links."""
+
+    template_name = "api/redoc.html"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("tenders/", TenderListView.as_view(), name="tender_list"),
+    path("tenders/<int:pk>/", TenderDetailView.as_view(), name="tender_detail"),
+    path("agency/tenders/", AgencyTenderListView.as_view(), name="agency_tender_list"),
+    path("agency/tenders/<int:pk>/", AgencyTenderDetailView.as_view(), name="agency_tender_detail"),
+    path("agency/tenders/<int:pk>/documents/", AgencyDocumentUploadView.as_view(), name="agency_tender_documents"),
+    path("agency/tenders/<int:pk>/submit/", AgencyTenderSubmitView.as_view(), name="agency_tender_submit"),
+    path("centre/tenders/<int:pk>/review/", CentreReviewView.as_view(), name="centre_tender_review"),
+]

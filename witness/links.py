@@ -72,6 +72,10 @@ def subject_label(event: "Event") -> str:
     return f"{label} #{event.subject_id}" if label else f"{event.subject_type} #{event.subject_id}"
 
 
+def subject_labels() -> dict[str, str]:
+    return {key: str(label) for key, label in _labels.items()}
+
+
 def participant_tender_ids(actor: Actor):
     """The tenders whose events a participant may read, or None when no domain registered them."""
     if _tenders.ids_for is None:
@@ -90,7 +94,7 @@ def _organisation_url(event: "Event", actor: Actor) -> str | None:
     # An organisation's record is not public: only the centre and regulators open it.
     if actor.role not in {"centre", "regulator"}:
         return None
-    return reverse("accounts:organisation_detail", args=[event.subject_id])
+    return reverse("accounts:organisation_review", args=[event.subject_id])
 
 
 register("accounts.organisation", _organisation_url, label=_("Organisation"))

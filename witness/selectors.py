@@ -42,7 +42,7 @@ def event_for_actor(*, actor: Actor, seq: int, tender_ids=None) -> Event:
 def event_summary(event: Event) -> dict:
     return {
         "seq": event.seq, "time": event.created_at.isoformat(), "actor": event.actor_name,
-        "organisation": event.organisation_name, "role": event.role, "action": event.action,
+        "organisation": event.organisation_name, "role": event.role, "ip": event.ip, "action": event.action,
         "subject_type": event.subject_type, "subject_id": event.subject_id, "tender": event.tender_id,
         "hash": event.hash,
     }

@@ -87,3 +87,8 @@ def month_days(year: int, month: int) -> list[tuple[date, bool, bool]]:
     cal = Calendar(first, last)
     return [(first + timedelta(days=i), cal.is_working_day(first + timedelta(days=i)),
              (first + timedelta(days=i)) in cal.overrides) for i in range((last - first).days + 1)]
+
+
+def overrides_between(start: date, end: date):
+    """The trading centre's amendments in a span of days, with their notes, for the calendar page."""
+    return WorkdayOverride.objects.filter(day__gte=start, day__lte=end).select_related("created_by").order_by("day")

@@ -85,11 +85,13 @@ def _money(value, errors: Errors, name: str, label: str) -> Decimal | None:
 
 
 def _validate_timeline(data: TenderInput, errors: Errors, *, publication: datetime | None = None) -> None:
+    missing = False
     for name in ("publish_at", "clarification_deadline", "bid_deadline"):
         value = getattr(data, name)
         if value is None or value.tzinfo is None:
             errors.add(name, _("Enter a date and time."))
-    if errors.fields:
+            missing = True
+    if missing:
         return
     start = max(data.publish_at, publication) if publication else data.publish_at
     if data.bid_deadline <= data.publish_at:
@@ -218,7 +220,7 @@ def tender_create(*, actor: Actor, data: TenderInput) -> Tender:
 def tender_update(*, actor: Actor, tender: Tender, data: TenderInput) -> Tender:
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     if not tender_can(actor, tender, TenderAction.EDIT):
-        if tender.status not in EDITABLE:
+        if is_operator(actor, tender) and tender.status not in EDITABLE:
             raise DomainError(_("Tender “%(title)s” is %(status)s; only a draft or a returned tender can be edited.")
                               % {"title": tender.title, "status": tender.get_status_display()},
                               code="illegal_transition")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -17,7 +16,9 @@ def format_yuan(value) -> str:
         amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
-    return f"{number_format(amount, 2, force_grouping=True)} 元"
+    # Grouped with commas in every language, as Chinese notices print amounts (Django's zh-Hans
+    # format has no thousands separator).
+    return f"{amount:,.2f} 元"
 
 
 @register.filter
@@ -32,7 +33,7 @@ def wan_yuan(value) -> str:
     if value is None or value == "":
         return ""
     amount = (Decimal(value) / Decimal(10000)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-    return f"{number_format(amount, 4, force_grouping=True)} 万元"
+    return f"{amount:,.4f} 万元"
 
 
 @register.simple_tag(takes_context=True)

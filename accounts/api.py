@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -93,9 +94,6 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, DomainError):
-        # Some services mark an illegal lifecycle move with code="illegal_transition" on a plain DomainError.
-        if exc.code == "illegal_transition":
-            response.status_code = status.HTTP_409_CONFLICT
         return response
     data = response.data
     if isinstance(data, dict) and set(data) == {"detail"}:
@@ -120,8 +118,9 @@ def api_actor(request) -> Actor:
     user = request.user
     ip = client_ip(request)
     if raw is None or not raw.strip():
-        session = getattr(request._request, "session", None)
-        acting_id = session.get(ACTING_SESSION_KEY) if session is not None else None
+        acting_id = None
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            acting_id = request._request.session.get(ACTING_SESSION_KEY)
         return actor_for(user, ip, acting_id)
     raw = raw.strip()
     if not user or not user.is_authenticated:

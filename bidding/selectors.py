@@ -82,7 +82,7 @@ def tenders_for_organisation(actor: Actor) -> QuerySet[Tender]:
     """The tenders the actor's organisation runs or owns."""
     if actor.organisation is None:
         return Tender.objects.none()
-    return _base().filter(Q(agency=actor.organisation) | Q(tenderer=actor.organisation)).order_by("-updated_at")
+    return _base().filter(Q(agency=actor.organisation) | Q(tenderer=actor.organisation)).order_by("-updated_at", "-pk")
 
 
 def tenders_open_for_bids() -> QuerySet[Tender]:

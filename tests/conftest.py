@@ -9,6 +9,16 @@ from tests.factories import actor_of, make_tender
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Password hashing at production strength costs ~0.3 s a user; the suite makes thousands.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (with REDIS_URL it lives in Redis and would outlast the run)."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -73,7 +73,8 @@ def event_list(request):
     actions = sorted(set(events.order_by().values_list("action", flat=True).distinct()))
     action = request.GET.get("action", "")
     if action:
-        events = events.filter(action=action)
+        # Only actions that exist are looked up (an arbitrary string, a NUL byte say, never reaches the database).
+        events = events.filter(action=action) if action in actions else events.none()
     page = Paginator(events.order_by("-seq"), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     live = may_watch_all(actor)
     return render(request, "witness/event_list.html", {

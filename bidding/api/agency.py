@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -108,8 +108,9 @@ class AgencyTenderListView(TenderRepresentationMixin, PlatformAPIView, GenericAP
                    request=TenderInputSerializer,
                    responses={201: AgencyTenderSerializer, **error_responses(400, 401, 403)},
                    summary=_lazy("Create a draft tender with its lots"),
-                   description=_lazy("Checks every rule at once (budgets, ceiling prices, the minimum bid period of the "
-                               "method, …); on any problem answers 400 naming each field and creates nothing."))
+                   description=_lazy("Checks every rule at once (budgets, ceiling prices, the minimum bid period "
+                                     "of the method, …); on any problem answers 400 naming each field and creates "
+                                     "nothing."))
     def post(self, request):
         _require_runner(self.actor)
         data = parsed(TenderInputSerializer, request.data)
@@ -156,7 +157,7 @@ class AgencyDocumentUploadView(PlatformAPIView):
                    responses={201: DocumentSerializer, **error_responses(400, 401, 403, 404, 409)},
                    summary=_lazy("Upload a new version of the tender documents"),
                    description=_lazy("Multipart upload while the tender is a draft or returned; the answer gives the "
-                               "file's SHA-256 and size as stored."))
+                                     "file's SHA-256 and size as stored."))
     def post(self, request, pk: int):
         _require_runner(self.actor)
         tender = _operated(self.actor, pk)
@@ -176,7 +177,7 @@ class AgencyTenderSubmitView(TenderRepresentationMixin, PlatformAPIView):
                    request=None, responses={200: AgencyTenderSerializer, **error_responses(400, 401, 403, 404, 409)},
                    summary=_lazy("File the tender with the trading centre for review"),
                    description=_lazy("Refused with 400 naming `documents` when no tender documents were uploaded, and "
-                               "naming the dates when the timeline no longer holds."))
+                                     "naming the dates when the timeline no longer holds."))
     def post(self, request, pk: int):
         _require_runner(self.actor)
         tender = _operated(self.actor, pk)
@@ -198,7 +199,7 @@ class CentreReviewView(TenderRepresentationMixin, PlatformAPIView):
                    responses={200: AgencyTenderSerializer, **error_responses(400, 401, 403, 404, 409)},
                    summary=_lazy("Approve (publish) or return a filed tender"),
                    description=_lazy("`approve: true` publishes the tender at its planned time (or now, if later); "
-                               "`approve: false` returns it to the agency and needs a `note` with the reasons."))
+                                     "`approve: false` returns it to the agency and needs a `note` with the reasons."))
     def post(self, request, pk: int):
         _require_centre(self.actor)
         tender = tender_for_actor(actor=self.actor, tender_id=pk)

@@ -23,7 +23,7 @@ class TenderListView(PlatformAPIView, GenericAPIView):
                    responses={200: TenderSummarySerializer(many=True), **error_responses(400, 404)},
                    summary=_lazy("Published tender notices"),
                    description=_lazy("Tenders whose notice is public, newest first unless `ordering` says otherwise. "
-                               "Paginated with `page`."))
+                                     "Paginated with `page`."))
     def get(self, request):
         params = parsed(NoticeFilterSerializer, request.query_params)
         notices = tenders_public_search(NoticeFilter(
@@ -44,7 +44,7 @@ class TenderDetailView(PlatformAPIView):
                    responses={200: TenderDetailSerializer, **error_responses(403, 404)},
                    summary=_lazy("A tender: lots, timeline, documents, clarifications"),
                    description=_lazy("Public once the notice is published; before that only the tenderer, its agency, "
-                               "the trading centre (after filing) and the regulator see it. Others get 404."))
+                                     "the trading centre (after filing) and the regulator see it. Others get 404."))
     def get(self, request, pk: int):
         tender = tender_for_actor(actor=self.actor, tender_id=pk)
         context = {"request": request, "pages": {tender.pk: tender_page(tender)}}

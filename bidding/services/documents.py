@@ -19,7 +19,7 @@ from bidding.permissions import is_operator
 from bidding.rules import clarification_period, fmt
 from core import clock
 from core.actor import Actor
-from core.errors import DomainError, PermissionDenied
+from core.errors import DomainError, IllegalTransition, PermissionDenied
 from witness.services import event_record
 
 ALLOWED_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".7z", ".rar", ".dwg", ".ofd", ".txt",
@@ -68,10 +68,9 @@ def tender_document_upload(*, actor: Actor, tender: Tender, upload: UploadedFile
     if not is_operator(actor, tender):
         raise PermissionDenied(_("Only the organisation running this tender can upload its documents."))
     if tender.status not in EDITABLE:
-        raise DomainError(_("Tender “%(title)s” is %(status)s: after filing, the documents change only through a "
+        raise IllegalTransition(_("Tender “%(title)s” is %(status)s: after filing, the documents change only through a "
                             "published clarification.") % {"title": tender.title,
-                                                            "status": tender.get_status_display()},
-                          code="illegal_transition")
+                                                            "status": tender.get_status_display()})
     return _store(actor=actor, tender=tender, upload=upload, title=title, note=note)
 
 
@@ -89,10 +88,9 @@ def clarification_publish(
         raise PermissionDenied(_("Only the organisation running this tender can publish clarifications."))
     now = clock.now()
     if tender.status != S.PUBLISHED or now >= tender.bid_deadline:
-        raise DomainError(_("Clarifications can be published only while the tender is open for bids (deadline "
+        raise IllegalTransition(_("Clarifications can be published only while the tender is open for bids (deadline "
                             "%(deadline)s, server time %(now)s).") % {"deadline": fmt(tender.bid_deadline),
-                                                                      "now": fmt(now)},
-                          code="illegal_transition")
+                                                                      "now": fmt(now)})
     title, body = (title or "").strip(), (body or "").strip()
     errors: dict[str, list[str]] = {}
     if not title:

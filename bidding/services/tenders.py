@@ -18,7 +18,7 @@ from bidding.permissions import TenderAction, is_operator, tender_can
 from bidding.rules import bid_period, fmt
 from core import clock
 from core.actor import Actor
-from core.errors import DomainError, PermissionDenied
+from core.errors import DomainError, IllegalTransition, PermissionDenied
 from witness.services import event_record
 
 
@@ -66,7 +66,8 @@ class Errors:
 def _money(value, errors: Errors, name: str, label: str) -> Decimal | None:
     try:
         amount = Decimal(str(value))
-    except Exception:
+        amount.quantize(Decimal("0.01"))
+    except (ArithmeticError, ValueError, TypeError):
         errors.add(name, _("%(label)s must be an amount in 元, such as 1250000.00.") % {"label": label})
         return None
     if not amount.is_finite():
@@ -86,10 +87,15 @@ def _money(value, errors: Errors, name: str, label: str) -> Decimal | None:
 
 def _validate_timeline(data: TenderInput, errors: Errors, *, publication: datetime | None = None) -> None:
     missing = False
-    for name in ("publish_at", "clarification_deadline", "bid_deadline"):
+    for name in ("publish_at", "clarification_deadline", "bid_deadline", "evaluation_planned_at"):
         value = getattr(data, name)
+        if value is None and name == "evaluation_planned_at":
+            continue
         if value is None or value.tzinfo is None:
             errors.add(name, _("Enter a date and time."))
+            missing = True
+        elif not 2000 <= value.year <= 2999:
+            errors.add(name, _("Enter a real date: %(year)d is out of range.") % {"year": value.year})
             missing = True
     if missing:
         return
@@ -97,14 +103,14 @@ def _validate_timeline(data: TenderInput, errors: Errors, *, publication: dateti
     if data.bid_deadline <= data.publish_at:
         errors.add("bid_deadline", _("The bid deadline (%(deadline)s) must come after publication (%(pub)s).")
                    % {"deadline": fmt(data.bid_deadline), "pub": fmt(data.publish_at)})
-    else:
+    elif data.method in Method.values:
         period = bid_period(data.method)
         earliest = period.after(start)
         if data.bid_deadline < earliest:
             errors.add("bid_deadline", _(
                 "The bid deadline leaves too little time for bids: %(method)s needs at least %(period)s from "
                 "publication (%(pub)s), so the deadline can be no earlier than %(earliest)s.")
-                % {"method": Method(data.method).label if data.method in Method.values else data.method,
+                % {"method": Method(data.method).label,
                    "period": period.describe(), "pub": fmt(start), "earliest": fmt(earliest)})
     if not (data.publish_at <= data.clarification_deadline <= data.bid_deadline):
         errors.add("clarification_deadline", _(
@@ -171,8 +177,7 @@ def _clean(actor: Actor, data: TenderInput) -> tuple[dict, list[LotInput]]:
     if budget is not None and data.lots and lot_total > budget:
         errors.add("budget", _("The lots' budgets add up to %(total)s 元, more than the tender's budget of "
                                "%(budget)s 元.") % {"total": f"{lot_total:,.2f}", "budget": f"{budget:,.2f}"})
-    if data.method in Method.values:
-        _validate_timeline(data, errors)
+    _validate_timeline(data, errors)
     errors.raise_if_any()
     fields = dict(
         title=title, category=data.category, method=data.method, tenderer=tenderer, agency=agency,
@@ -221,9 +226,8 @@ def tender_update(*, actor: Actor, tender: Tender, data: TenderInput) -> Tender:
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     if not tender_can(actor, tender, TenderAction.EDIT):
         if is_operator(actor, tender) and tender.status not in EDITABLE:
-            raise DomainError(_("Tender “%(title)s” is %(status)s; only a draft or a returned tender can be edited.")
-                              % {"title": tender.title, "status": tender.get_status_display()},
-                              code="illegal_transition")
+            raise IllegalTransition(_("Tender “%(title)s” is %(status)s; only a draft or a returned tender can be edited.")
+                              % {"title": tender.title, "status": tender.get_status_display()})
         raise PermissionDenied(_("Only the organisation running this tender can edit it."))
     if actor.role == "agency":
         data.tenderer_id = data.tenderer_id or tender.tenderer_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -39,10 +40,6 @@ def test_numbers_are_accepted_for_money(client_for, agency, tender_body):
 
     assert response.status_code == 201, response.json()
     assert response.json()["lots"][0]["ceiling_price"] == "4999999.50"
-
-
-def _shift(body, name, delta):
-    return iso(clock.now() + timedelta(hours=2) + delta)
 
 
 @pytest.mark.parametrize("change, field", [
@@ -255,7 +252,6 @@ def test_agency_uploads_documents(client_for, agency, tender_body):
 
     assert response.status_code == 201, response.json()
     body = response.json()
-    import hashlib
     assert body["sha256"] == hashlib.sha256(content).hexdigest()
     assert body["size"] == len(content) and body["version"] == 1
 
@@ -378,3 +374,22 @@ def test_tenderer_sees_but_cannot_edit_a_tender_its_agency_runs(client_for, tend
 
     assert client.get(f"/api/agency/tenders/{tender.pk}/").status_code == 200
     assert client.put(f"/api/agency/tenders/{tender.pk}/", tender_body(), format="json").status_code == 403
+
+
+def test_uploading_to_a_filed_tender_is_a_conflict(client_for, agency, draft_tender):
+    tender_submit(actor=agency, tender=draft_tender)
+    before = TenderDocument.objects.count()
+
+    response = client_for(agency).post(f"/api/agency/tenders/{draft_tender.pk}/documents/",
+                                       {"file": SimpleUploadedFile("补充.pdf", b"%PDF-1.4")}, format="multipart")
+
+    assert response.status_code == 409
+    assert TenderDocument.objects.count() == before
+
+
+def test_upload_must_be_multipart(client_for, agency, draft_tender):
+    response = client_for(agency).post(f"/api/agency/tenders/{draft_tender.pk}/documents/", {"file": "x"},
+                                       format="json")
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"

@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bidding.models import Category, Method
 from bidding.services import tender_submit
-from core import clock
-from tests.api.conftest import iso
 
 OMIT = object()
 FUZZ = settings(max_examples=150, deadline=None, database=None,
@@ -97,7 +94,6 @@ def post_json(client, url, payload):
     return client.generic("POST", url, json.dumps(payload, allow_nan=True), content_type="application/json")
 
 
-@pytest.mark.django_db(transaction=False)
 def test_create_endpoint_never_fails_and_never_half_saves(client_for, agency, tender_body, counts):
     client = client_for(agency)
     valid = tender_body(agency_id=None)

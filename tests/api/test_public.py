@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from bidding.services import clarification_publish
+from bidding.services import clarification_publish, tender_review, tender_submit
 from core import clock
-from tests.factories import make_tender
+from tests.factories import actor_of, make_tender
 
 
 def test_list_shows_published_tenders_only(anon, published_tender, draft_tender):
@@ -33,8 +33,6 @@ def test_list_item_gives_money_as_two_decimal_strings_and_times_with_offset(anon
 
 
 def test_list_filters_by_query_category_and_method(anon, agency, centre, published_tender):
-    from bidding.services import tender_review, tender_submit
-
     other = make_tender(agency=agency, category="government", method="negotiation", title="办公家具采购",
                         start=clock.now() - timedelta(minutes=1), bid_deadline=clock.now() + timedelta(days=12),
                         clarification_deadline=clock.now() + timedelta(days=2),
@@ -107,8 +105,6 @@ def test_document_download_link_serves_the_file(anon, published_tender):
 
 
 def test_draft_is_hidden_from_the_public_and_other_agencies(anon, client_for, draft_tender):
-    from tests.factories import actor_of
-
     assert anon.get(f"/api/tenders/{draft_tender.pk}/").status_code == 404
     other_agency = client_for(actor_of("agency"))
     response = other_agency.get(f"/api/tenders/{draft_tender.pk}/")

@@ -209,3 +209,12 @@ async def test_a_bidders_connection_is_refused():
     connected, code = await communicator.connect()
 
     assert not connected and code == 4403
+
+
+@pytest.mark.django_db
+def test_an_unknown_or_malformed_action_filter_shows_nothing_and_no_error(centre, draft_tender):
+    response = client_for(centre).get(reverse("witness:event_list"), {"action": "no.such\x00action"})
+
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert "No events to show." in response.text

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.credit_code import complete
 from accounts.models import Membership, Organisation, User
-from bidding.models import Category, Lot, Method, Tender
+from bidding.models import Category, Method, Tender
 from bidding.services import LotInput, TenderInput, tender_create, tender_document_upload
 from core import clock
 from core.actor import Actor

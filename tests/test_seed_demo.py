@@ -19,10 +19,6 @@ from witness.models import Event
 from witness.verify import chain_verify
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def seed_demo() -> str:
     out = StringIO()

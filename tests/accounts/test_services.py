@@ -7,7 +7,6 @@ from django.utils import translation
 
 from accounts.models import Membership, Organisation, User
 from accounts.services import member_add, organisation_register, organisation_review
-from config import celery_app
 from core.errors import DomainError, IllegalTransition, PermissionDenied
 from tests.factories import OrganisationFactory, UserFactory, actor_of, credit_code
 from witness.models import Event
@@ -22,19 +21,6 @@ def _english():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _tasks_inline():
-    """Run Celery tasks in-process even when REDIS_URL configures a broker for the run."""
-    conf = celery_app.conf
-    before = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = before
 
 
 def registration(**overrides) -> dict:

@@ -16,7 +16,6 @@ from accounts.middleware import ACTING_SESSION_KEY
 from accounts.models import Membership, Organisation, PublicKey, User
 from accounts.services import key_register
 from bidding.services import tender_review, tender_submit
-from config import celery_app
 from core import clock
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, actor_of
 from witness.models import Event
@@ -33,19 +32,6 @@ def client(client):
     return client
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _tasks_inline():
-    """Run Celery tasks in-process even when REDIS_URL configures a broker for the run."""
-    conf = celery_app.conf
-    before = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = before
 
 
 def signed_in(client, actor):

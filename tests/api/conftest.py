@@ -21,13 +21,11 @@ from witness.models import Event
 def _api_test_settings(settings):
     # The throttle has its own test; elsewhere it would count every test's sign-ins together.
     settings.API_TOKEN_THROTTLE_RATE = None
-    # Every actor's user gets a password; the production hasher would spend seconds per test on it.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def anon():
-    return APIClient()
+    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
@@ -35,7 +33,7 @@ def client_for():
     """An API client that authenticates as the actor's user with a real token."""
 
     def make(actor, *, acting: int | str | None = None) -> APIClient:
-        client = APIClient()
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
         token, _ = Token.objects.get_or_create(user=actor.user)
         headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
         if acting is not None:

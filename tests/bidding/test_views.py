@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(actor=None) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # assertions read the English texts
     if actor is not None:
         client.force_login(actor.user)
     return client

@@ -10,11 +10,12 @@ import pytest
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls that the test makes
-    # between page actions are still plain synchronous calls.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Playwright's sync API runs an event loop in this thread while it is started; the ORM calls the
+    # test makes between page actions are still plain synchronous calls. Module scope stops it (and
+    # its loop) before other modules' asyncio tests run.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: ./scripts/test installs Debian's chromium package")
     from playwright.sync_api import sync_playwright
@@ -29,6 +30,7 @@ def chromium():
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import Organisation
 from bidding.models import Tender, TenderStatus
 from core import clock
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory

@@ -38,10 +38,6 @@ def _english():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def append(n: int, *, actor: Actor | None = None) -> list[Event]:
     actor = actor or Actor.system("test")

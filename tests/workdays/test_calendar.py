@@ -32,10 +32,6 @@ def _english():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def test_the_holidays_package_has_the_2026_national_day_arrangement():
     # the calendar's source, checked first: if this fails the package changed, not our code

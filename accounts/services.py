@@ -127,6 +127,32 @@ def organisation_create(
     return org
 
 
+@transaction.atomic
+def organisation_admin_create(
+    *, actor: Actor, organisation: Organisation, username: str, email: str, full_name: str, phone: str = "",
+    password: str | None = None,
+) -> Membership:
+    """The first administrator of an organisation the centre (or the operator) enrolled: nobody there can add
+    one yet. Without a password the person sets one from an e-mailed link."""
+    if actor.role not in {"centre", "system"}:
+        raise DomainError(_("Only the trading centre enrols organisations directly."), code="permission_denied")
+    if organisation.memberships.filter(role=Membership.Role.ADMIN, is_active=True).exists():
+        raise DomainError(_("“%(org)s” already has an administrator, who adds colleagues from the organisation "
+                            "page.") % {"org": organisation.name}, field="username")
+    _clean_user_fields(username=username, email=email, password=password, full_name=full_name)
+    user = User.objects.create_user(username=username, email=email, password=password, full_name=full_name.strip(),
+                                    phone=phone.strip())
+    membership = Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.ADMIN)
+    event_record(actor=actor, action="membership.added", subject=organisation,
+                 data={"user": username, "role": Membership.Role.ADMIN, "first_admin": True})
+    if password is None:
+        user_id = user.pk
+        from accounts import tasks
+
+        transaction.on_commit(lambda: tasks.send_welcome.delay(user_id))
+    return membership
+
+
 # Review of self-registered organisations: one table, one transition function.
 ORGANISATION_TRANSITIONS: dict[tuple[str, str], str] = {
     (Organisation.Status.PENDING, Organisation.Status.APPROVED): "organisation.approved",

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation, User
-from accounts.services import organisation_create, organisation_register, organisation_review
+from accounts.models import Organisation, User
+from accounts.services import organisation_admin_create, organisation_create, organisation_register, organisation_review
 from bidding.demo import organisations as orgs
 from bidding.demo.document import clarification_pdf, tender_document_pdf
 from bidding.demo.tenders import TENDERS, TenderSpec
@@ -32,7 +32,6 @@ from bidding.services import (
 )
 from core import clock
 from core.actor import Actor
-from witness.services import event_record
 from workdays.selectors import is_working_day
 
 PLATFORM = "青溪县公共资源交易平台"
@@ -58,12 +57,10 @@ class SeedResult:
 
 def _first_admin(organisation: Organisation, spec: orgs.OrgSpec, system: Actor) -> User:
     """The first administrator of an organisation the operator enrolled (nobody there can add one yet)."""
-    user = User.objects.create_user(username=spec.username, email=spec.email, password=orgs.PASSWORD,
-                                    full_name=spec.full_name, phone=spec.phone)
-    Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.ADMIN)
-    event_record(actor=system, action="membership.added", subject=organisation,
-                 data={"user": user.username, "role": Membership.Role.ADMIN})
-    return user
+    membership = organisation_admin_create(
+        actor=system, organisation=organisation, username=spec.username, email=spec.email,
+        full_name=spec.full_name, phone=spec.phone, password=orgs.PASSWORD)
+    return membership.user
 
 
 def actor_for(spec: orgs.OrgSpec) -> Actor:

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
@@ -171,8 +172,18 @@ def _record(actor) -> int:
     return event.seq
 
 
+@pytest_asyncio.fixture
+async def close_db_after():
+    """database_sync_to_async keeps a connection in its worker thread; close it so the test database can go."""
+    yield
+    from django.db import connections
+
+    await database_sync_to_async(connections.close_all)()
+
+
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("close_db_after")
 async def test_a_regulator_receives_an_event_recorded_after_connecting():
     from config.asgi import application
 
@@ -199,6 +210,7 @@ async def test_a_regulator_receives_an_event_recorded_after_connecting():
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("close_db_after")
 async def test_a_bidders_connection_is_refused():
     from config.asgi import application
 

@@ -265,3 +265,35 @@ def key_revoke(*, actor: Actor, key: PublicKey, reason: str) -> PublicKey:
     event_record(actor=actor, action="key.revoked", subject=key,
                  data={"fingerprint": key.fingerprint, "reason": key.revocation_reason})
     return key
+
+
+# --- sign-in audit: who came and went, from where (20号令: log every operation's time, address, operator) ---
+
+
+def _user_actor(user: User, ip: str | None) -> Actor:
+    from accounts.middleware import actor_for
+
+    return actor_for(user, ip)
+
+
+@transaction.atomic
+def user_signed_in(*, user: User, ip: str | None) -> None:
+    event_record(actor=_user_actor(user, ip), action="user.signed_in", subject=user, data={"username": user.username})
+
+
+@transaction.atomic
+def user_signed_out(*, user: User, ip: str | None) -> None:
+    event_record(actor=_user_actor(user, ip), action="user.signed_out", subject=user, data={"username": user.username})
+
+
+@transaction.atomic
+def user_sign_in_failed(*, username: str, ip: str | None) -> None:
+    user = User.objects.filter(username__iexact=username).first() if username else None
+    event_record(actor=Actor(user=None, organisation=None, role="anonymous", ip=ip), action="user.sign_in_failed",
+                 subject_type="accounts.user", subject_id=user.pk if user else "-",
+                 data={"username": (username or "")[:150]})
+
+
+@transaction.atomic
+def user_password_set(*, user: User, ip: str | None) -> None:
+    event_record(actor=_user_actor(user, ip), action="user.password_set", subject=user, data={"username": user.username})

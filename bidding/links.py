@@ -44,3 +44,28 @@ def register_ledger_links() -> None:
     links.register("bidding.tenderdocument", _on_tender_page("#documents"), label=_("Tender document"))
     links.register("bidding.clarification", _on_tender_page("#clarifications"), label=_("Clarification"))
     links.register_tenders(ids_for=_participant_tender_ids, open_ledger=_open_tender_ledger)
+    links.register_actions(ACTION_LABELS)
+
+
+ACTION_LABELS = {
+    "tender.created": _("Tender created"),
+    "tender.updated": _("Tender edited"),
+    "tender.submitted": _("Submitted for filing review"),
+    "tender.resubmitted": _("Resubmitted for filing review"),
+    "tender.approved": _("Filing approved, notice published"),
+    "tender.returned": _("Filing returned for changes"),
+    "tender.opening_started": _("Opening started"),
+    "tender.opened": _("Bids opened"),
+    "tender.failed_at_opening": _("Failed at opening (流标)"),
+    "tender.evaluation_started": _("Evaluation started"),
+    "tender.failed": _("Tender failed (流标)"),
+    "tender.evaluated": _("Evaluation finished"),
+    "tender.failed_at_evaluation": _("Failed at evaluation"),
+    "tender.candidates_published": _("Candidates published"),
+    "tender.reevaluation_ordered": _("Re-evaluation ordered"),
+    "tender.awarded": _("Tender awarded"),
+    "tender.archived": _("Tender archived"),
+    "tender.cancelled": _("Tender cancelled"),
+    "document.uploaded": _("Tender document uploaded"),
+    "clarification.published": _("Clarification published"),
+}

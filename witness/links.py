@@ -42,6 +42,7 @@ class _TenderHooks:
 
 _resolvers: dict[str, Resolver] = {}
 _labels: dict[str, object] = {}
+_action_labels: dict[str, object] = {}
 _tenders = _TenderHooks()
 
 
@@ -49,6 +50,20 @@ def register(subject_type: str, fn: Resolver, *, label=None) -> None:
     _resolvers[subject_type] = fn
     if label is not None:
         _labels[subject_type] = label
+
+
+def register_actions(labels: dict[str, object]) -> None:
+    """Readable names for ledger actions (lazy translations), shown beside the action code."""
+    _action_labels.update(labels)
+
+
+def action_label(code: str) -> str:
+    label = _action_labels.get(code)
+    return str(label) if label is not None else code
+
+
+def action_labels() -> dict[str, str]:
+    return {key: str(label) for key, label in _action_labels.items()}
 
 
 def register_tenders(*, ids_for: Callable[[Actor], Iterable[int]],
@@ -100,3 +115,21 @@ def _organisation_url(event: "Event", actor: Actor) -> str | None:
 register("accounts.organisation", _organisation_url, label=_("Organisation"))
 register("accounts.publickey", lambda event, actor: None, label=_("Public key"))
 register("accounts.user", lambda event, actor: None, label=_("User"))
+register_actions({
+    "organisation.registered": _("Organisation registered"),
+    "organisation.enrolled": _("Organisation enrolled by the centre"),
+    "organisation.approved": _("Registration approved"),
+    "organisation.rejected": _("Registration rejected"),
+    "organisation.resubmitted": _("Registration resubmitted"),
+    "organisation.suspended": _("Organisation suspended"),
+    "organisation.reinstated": _("Organisation reinstated"),
+    "membership.added": _("Member added"),
+    "user.signed_in": _("Signed in"),
+    "user.signed_out": _("Signed out"),
+    "user.sign_in_failed": _("Failed sign-in"),
+    "user.password_set": _("Password set"),
+    "key.registered": _("Public key registered"),
+    "key.revoked": _("Public key revoked"),
+    "calendar.amended": _("Working-day calendar amended"),
+    "calendar.amendment_removed": _("Calendar amendment removed"),
+})

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.actor import Actor
 from core.errors import NotFound
+from witness import links
 from witness.models import Event
 
 from witness.feed import FEED_GROUP  # noqa: E402,F401  (re-exported for the consumer)
@@ -43,6 +44,7 @@ def event_summary(event: Event) -> dict:
     return {
         "seq": event.seq, "time": event.created_at.isoformat(), "actor": event.actor_name,
         "organisation": event.organisation_name, "role": event.role, "ip": event.ip, "action": event.action,
+        "action_label": links.action_label(event.action),
         "subject_type": event.subject_type, "subject_id": event.subject_id, "tender": event.tender_id,
         "hash": event.hash,
     }

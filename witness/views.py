@@ -50,6 +50,7 @@ def _int(value) -> int | None:
 
 def _row(event, actor) -> dict:
     return {"event": event, "role": role_label(event.role), "subject": links.subject_label(event),
+            "action_label": links.action_label(event.action),
             "subject_url": links.subject_url(event, actor)}
 
 
@@ -70,11 +71,12 @@ def event_list(request):
         except DomainError as exc:
             raise Forbidden(str(exc)) from exc
         events = events.filter(tender_id=tender_id)
-    actions = sorted(set(events.order_by().values_list("action", flat=True).distinct()))
+    # The filter offers the registered actions (no DISTINCT over the whole ledger on every page view).
+    actions = sorted(links.action_labels().items(), key=lambda item: item[0])
     action = request.GET.get("action", "")
     if action:
-        # Only actions that exist are looked up (an arbitrary string, a NUL byte say, never reaches the database).
-        events = events.filter(action=action) if action in actions else events.none()
+        # Only known actions are looked up (an arbitrary string, a NUL byte say, never reaches the database).
+        events = events.filter(action=action) if action in dict(actions) else events.none()
     page = Paginator(events.order_by("-seq"), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     live = may_watch_all(actor)
     return render(request, "witness/event_list.html", {

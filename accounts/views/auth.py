@@ -22,9 +22,23 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_signed_in(user=form.get_user(), ip=client_ip(self.request))
+        return response
+
+    def form_invalid(self, form):
+        services.user_sign_in_failed(username=self.request.POST.get("username", ""), ip=client_ip(self.request))
+        return super().form_invalid(form)
+
 
 class LogoutView(auth_views.LogoutView):
     """Sign-out by POST only (Django's LogoutView refuses GET)."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            services.user_signed_out(user=request.user, ip=client_ip(request))
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -45,6 +59,11 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_set(user=form.user, ip=client_ip(self.request))
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

@@ -52,7 +52,14 @@
     cell(row, event.organisation);
     cell(row, labels.roles[event.role] || event.role, "nowrap");
     cell(row, event.ip, "mono nowrap");
-    cell(row, event.action, "mono");
+    var action = document.createElement("span");
+    action.appendChild(document.createTextNode(event.action_label || event.action));
+    action.appendChild(document.createElement("br"));
+    var code = document.createElement("span");
+    code.className = "mono muted small";
+    code.textContent = event.action;
+    action.appendChild(code);
+    cell(row, action);
     var label = (labels.subjects[event.subject_type] || event.subject_type) + " #" + event.subject_id;
     cell(row, link(detailUrl.replace("999999999", String(event.seq)), label));
   }

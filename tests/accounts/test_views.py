@@ -409,3 +409,20 @@ def test_a_person_without_an_organisation_gets_plain_pages(client):
     assert "not a member of any organisation" in text(client.get(reverse("home")))
     assert "not a member of any organisation" in text(client.get(reverse("accounts:organisation")))
     assert client.get(reverse("accounts:review_queue")).status_code == 403
+
+
+def test_sign_in_sign_out_and_a_failed_attempt_are_witnessed_with_the_address(client, bidder):
+    from witness.models import Event
+
+    bidder.user.set_password("Correct-Horse-42")
+    bidder.user.save()
+    client.post(reverse("accounts:login"), {"username": bidder.user.username, "password": "wrong"},
+                REMOTE_ADDR="198.51.100.4")
+    client.post(reverse("accounts:login"), {"username": bidder.user.username, "password": "Correct-Horse-42"},
+                REMOTE_ADDR="198.51.100.4")
+    client.post(reverse("accounts:logout"), REMOTE_ADDR="198.51.100.4")
+
+    events = list(Event.objects.filter(action__startswith="user.").order_by("seq"))
+    assert [e.action for e in events] == ["user.sign_in_failed", "user.signed_in", "user.signed_out"]
+    assert all(e.ip == "198.51.100.4" for e in events)
+    assert events[1].organisation_id == bidder.organisation.pk and events[1].actor_id == bidder.user.pk

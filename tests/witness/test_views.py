@@ -230,3 +230,14 @@ def test_an_unknown_or_malformed_action_filter_shows_nothing_and_no_error(centre
     assert response.status_code == 200
     assert response.context["rows"] == []
     assert "No events to show." in response.text
+
+
+@pytest.mark.django_db
+def test_the_ledger_names_each_action_in_words_and_filters_by_it(regulator, draft_tender):
+    client = client_for(regulator)
+
+    page = client.get(reverse("witness:event_list"), {"action": "document.uploaded"})
+
+    text = page.content.decode()
+    assert "Tender document uploaded" in text and "document.uploaded" in text
+    assert "tender.created" not in text.split("<tbody>")[1]

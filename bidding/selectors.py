@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from bidding.models import Category, Method, Tender, TenderDocument
+from bidding.models import Category, Lot, Method, Tender, TenderDocument
 from bidding.models import TenderStatus as S
 from bidding.permissions import TenderAction, tender_can
 from core import clock
@@ -26,8 +27,16 @@ SORTS = {
 }
 
 
+def _count_of(model, name: str = "tender") -> Coalesce:
+    """A correlated COUNT subquery: unlike Count() over a join it is not multiplied by other joins or filters."""
+    counted = (model.objects.filter(**{name: OuterRef("pk")}).order_by().values(name)
+               .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def _base() -> QuerySet[Tender]:
-    return Tender.objects.select_related("tenderer", "agency").annotate(lot_count=Count("lots"))
+    return Tender.objects.select_related("tenderer", "agency").annotate(
+        lot_count=_count_of(Lot), document_count=_count_of(TenderDocument))
 
 
 def tenders_public() -> QuerySet[Tender]:
@@ -50,7 +59,8 @@ def tenders_public_search(f: NoticeFilter) -> QuerySet[Tender]:
     qs = tenders_public()
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(reference__icontains=f.q) | Q(tenderer__name__icontains=f.q)
-                       | Q(agency__name__icontains=f.q) | Q(lots__name__icontains=f.q)).distinct()
+                       | Q(agency__name__icontains=f.q)
+                       | Q(pk__in=Lot.objects.filter(name__icontains=f.q).values("tender")))
     if f.category in Category.values:
         qs = qs.filter(category=f.category)
     if f.method in Method.values:
@@ -101,7 +111,9 @@ def tenders_by_stage() -> list[tuple[str, str, int]]:
 def next_step(tender: Tender, now: datetime) -> str:
     """What the organisation running a tender should do next, in words."""
     if tender.status == S.DRAFT:
-        if not tender.documents.exists():
+        has_documents = (tender.document_count > 0 if hasattr(tender, "document_count")
+                         else tender.documents.exists())
+        if not has_documents:
             return _("Upload the tender documents, then submit for filing.")
         return _("Submit for filing review.")
     if tender.status == S.RETURNED:

@@ -208,3 +208,21 @@ def test_the_ledger_link_is_shown_to_parties_and_the_centre(agency, centre):
     assert ledger in client_for(centre).get(url).text
     assert ledger not in client_for(actor_of("bidder")).get(url).text
 
+
+
+@pytest.mark.django_db
+def test_searching_a_word_in_several_lot_names_lists_the_tender_once_with_its_true_lot_count(agency, centre):
+    from bidding.services import tender_review, tender_submit
+    from tests.factories import OrganisationFactory, make_tender
+
+    tender = make_tender(agency=agency, tenderer=OrganisationFactory(kind="tenderer"), lots=3)
+    tender_submit(actor=agency, tender=tender)
+    tender_review(actor=centre, tender=tender, approve=True)
+    Tender.objects.filter(pk=tender.pk).update(published_at=clock.now())
+
+    from bidding.selectors import NoticeFilter, tenders_public_search
+
+    found = list(tenders_public_search(NoticeFilter(q="标段")))
+
+    assert [t.pk for t in found] == [tender.pk]
+    assert found[0].lot_count == 3 and found[0].document_count == 1

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from bidding import agency_checks
 from bidding.models import Category, Method
 from bidding.selectors import NoticeFilter, approved_organisations
 from bidding.services import LotInput, TenderInput
@@ -86,6 +87,7 @@ class TenderForm(forms.Form):
                                       empty_label=_("Choose the tenderer"))
     agency = forms.ModelChoiceField(label=_("Agency (招标代理机构)"), required=False, queryset=Organisation.objects.none(),
                                     empty_label=_("None: we run it ourselves"))
+    agency_confirmed = forms.BooleanField(label=_("I have seen the agency's card and still choose it"), required=False)
     region = forms.CharField(label=_("Region"), required=False, max_length=100,
                              help_text=_("Province/city/county, for example 浙江省/湖州市/安吉县."))
     budget = money_field(_("Budget (元)"))
@@ -108,12 +110,18 @@ class TenderForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("decryption_window_minutes", settings.DECRYPTION_WINDOW_MINUTES_DEFAULT)
             self.initial.setdefault("region", settings.PLATFORM_REGION)
+        self.agency_notes = []
         if actor.role == "agency":
             self.fields["tenderer"].queryset = approved_organisations(Organisation.Kind.TENDERER)
             del self.fields["agency"]
+            del self.fields["agency_confirmed"]
         else:
             self.fields["agency"].queryset = approved_organisations(Organisation.Kind.AGENCY)
             del self.fields["tenderer"]
+            # What the agency directory says about each agency on offer (cards, bidding.agency_checks).
+            ids = list(self.fields["agency"].queryset.values_list("pk", flat=True))
+            notes = agency_checks.agency_notes(ids)
+            self.agency_notes = [(note, pk) for pk in ids for note in notes.get(pk, [])]
 
     def add_service_error(self, key: str, message: str) -> None:
         name = FIELD_ALIASES.get(key, key)
@@ -160,6 +168,7 @@ def tender_input(form: TenderForm, lots: list[LotForm]) -> TenderInput:
         region=data.get("region") or "", description=data.get("description") or "",
         decryption_window_minutes=data.get("decryption_window_minutes"),
         evaluation_planned_at=data.get("evaluation_planned_at"),
+        agency_confirmed=bool(data.get("agency_confirmed")),
     )
 
 

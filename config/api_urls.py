@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.api import TokenView
+from agencies.api import AgencyDetailView, AgencyListView
 from bidding.api.agency import (
     AgencyDocumentUploadView,
     AgencyTenderDetailView,
@@ -47,4 +48,6 @@ urlpatterns = [
     path("agency/tenders/<int:pk>/documents/", AgencyDocumentUploadView.as_view(), name="agency_tender_documents"),
     path("agency/tenders/<int:pk>/submit/", AgencyTenderSubmitView.as_view(), name="agency_tender_submit"),
     path("centre/tenders/<int:pk>/review/", CentreReviewView.as_view(), name="centre_tender_review"),
+    path("agencies/", AgencyListView.as_view(), name="agency_list"),
+    path("agencies/<int:pk>/", AgencyDetailView.as_view(), name="agency_detail"),
 ]

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "witness",
     "workdays",
     "bidding",
+    "agencies",
+    "experts",
 ]
 
 MIDDLEWARE = [
@@ -299,3 +301,82 @@ FILING_REVIEW_WORKING_DAYS = int(os.environ.get("FILING_REVIEW_WORKING_DAYS", "3
 PLATFORM_REGION = os.environ.get("PLATFORM_REGION", "浙江省/湖州市/安吉县")
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "公共资源交易平台")
 
+
+# --- Intermediary directory and "三色令" cards (agencies) ---------------------------------
+# [INFERRED] RULES T0: no county 三色令 text was found; every number below is a default the centre may change.
+# Due process, RULES T1 (provincial analogue): the agency states its defence within 5 working days, the
+# regulator decides within 10 working days, silence counts as acceptance.
+AGENCY_RESPONSE_WORKING_DAYS = int(os.environ.get("AGENCY_RESPONSE_WORKING_DAYS", "5"))
+AGENCY_DECISION_WORKING_DAYS = int(os.environ.get("AGENCY_DECISION_WORKING_DAYS", "10"))
+# Appeal window after a card is issued, working days: [INFERRED] RULES T4 (appeal workflow on T1 timings).
+AGENCY_APPEAL_WORKING_DAYS = int(os.environ.get("AGENCY_APPEAL_WORKING_DAYS", "15"))
+# Card validity in months: [INFERRED] RULES T1 (deductions public for 3 months to 1 year) and T4.
+AGENCY_CARD_VALIDITY_MONTHS = {"blue": 3, "yellow": 6, "red": 12}
+# Escalation: a second blue within this many months becomes yellow, a second yellow becomes red. [INFERRED] T4.
+AGENCY_ESCALATION_WINDOW_MONTHS = int(os.environ.get("AGENCY_ESCALATION_WINDOW_MONTHS", "12"))
+# Score out of 100, deductions effective the day after the decision, recalculated daily: RULES T1, T3.
+AGENCY_SCORE_FULL = 100
+# Score bands for the statistics (lowest score of each band, highest band first): [INFERRED] RULES T3/T4.
+AGENCY_SCORE_BANDS = [("excellent", 95), ("good", 85), ("fair", 70), ("poor", 0)]
+# Violation catalogue: default card colour and score deduction per type. [INFERRED] RULES T4.
+AGENCY_VIOLATION_TYPES = {
+    "filing_errors": {"colour": "blue", "deduction": 2},  # errors in tender documents found at filing review
+    "archive_late": {"colour": "blue", "deduction": 2},  # missing or late archive hand-over
+    "procedure_breach": {"colour": "yellow", "deduction": 5},  # procedural breach at opening or evaluation
+    "complaint_upheld": {"colour": "yellow", "deduction": 5},  # a complaint upheld against it
+    "false_materials": {"colour": "red", "deduction": 10},  # false materials
+    "collusion": {"colour": "red", "deduction": 20},  # involvement in collusion (串通)
+}
+# Daily recalculation of scores and the silence rule, run hourly (idempotent, so the day is done soon after
+# midnight); jobs only advance what is already due, pages compute the same on read (DESIGN §4.2).
+CELERY_BEAT_SCHEDULE["agencies-daily"] = {"task": "agencies.tasks.agencies_daily", "schedule": 60 * 60}
+
+# --- Expert pool and draws (experts/) ----------------------------------------
+# Key for the experts' national ID numbers (AES-GCM) and their blind index (HMAC): 32 bytes, base64 or hex.
+EXPERT_ID_KEY = os.environ.get("EXPERT_ID_KEY", "")
+if not EXPERT_ID_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "EXPERT_ID_KEY is not set. With DEBUG off the platform refuses to start without the key that "
+            "encrypts experts' national ID numbers: set EXPERT_ID_KEY to 32 random bytes in base64 (for example: "
+            "python -c 'import secrets, base64; print(base64.b64encode(secrets.token_bytes(32)).decode())'). "
+            "Keep it safe: without it the stored ID numbers cannot be read.")
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _expert_key_file = VAR_DIR / "dev-expert-id-key"
+    if not _expert_key_file.exists():
+        import base64 as _b64
+        _expert_key_file.write_text(_b64.b64encode(secrets.token_bytes(32)).decode())
+    EXPERT_ID_KEY = _expert_key_file.read_text().strip()
+# Entry rules: at least 8 years in the field and a senior title (国家计委29号令 (2003), RULES X2; kept by 26号令).
+EXPERT_MIN_YEARS_IN_FIELD = int(os.environ.get("EXPERT_MIN_YEARS_IN_FIELD", "8"))
+EXPERT_REQUIRE_SENIOR_TITLE = env_bool("EXPERT_REQUIRE_SENIOR_TITLE", True)
+# Age limit: 26号令 sets one but its number was not retrieved (RULES X1) [INFERRED: 70].
+EXPERT_MAX_AGE = int(os.environ.get("EXPERT_MAX_AGE", "70"))
+# Committee: at least 5 and odd; at least 7 in government procurement with a budget of 10 million 元 or
+# more; technical and economic experts at least two thirds (招标投标法 art. 37; 87号令; RULES X3).
+DRAW_MIN_COMMITTEE = int(os.environ.get("DRAW_MIN_COMMITTEE", "5"))
+DRAW_MIN_COMMITTEE_LARGE_GP = int(os.environ.get("DRAW_MIN_COMMITTEE_LARGE_GP", "7"))
+DRAW_LARGE_GP_BUDGET = int(os.environ.get("DRAW_LARGE_GP_BUDGET", "10000000"))
+DRAW_EXPERT_SHARE = (2, 3)
+# The draw may start no earlier than 2 working days before evaluation (财库〔2016〕198号; RULES X4).
+DRAW_EARLIEST_WORKING_DAYS = int(os.environ.get("DRAW_EARLIEST_WORKING_DAYS", "2"))
+# Recusal (回避, RULES X6): penalties within 3 years; relationships ended less than 3 years ago still count
+# (GP "within the last 3 years", 198号文).
+DRAW_PENALTY_YEARS = int(os.environ.get("DRAW_PENALTY_YEARS", "3"))
+DRAW_RELATIONSHIP_YEARS = int(os.environ.get("DRAW_RELATIONSHIP_YEARS", "3"))
+# Spread the work: an expert already selected this many times in the window is skipped [INFERRED].
+DRAW_MAX_SELECTIONS = int(os.environ.get("DRAW_MAX_SELECTIONS", "4"))
+DRAW_SELECTION_WINDOW_DAYS = int(os.environ.get("DRAW_SELECTION_WINDOW_DAYS", "30"))
+# Experts from the project's own county are not drawn (local practice for off-site evaluation, RULES X11)
+# [INFERRED default: on].
+DRAW_EXCLUDE_OWN_COUNTY = env_bool("DRAW_EXCLUDE_OWN_COUNTY", True)
+# Hours a drawn expert has to confirm or decline before the next in the ranking is called [INFERRED].
+EXPERT_CONFIRM_HOURS = int(os.environ.get("EXPERT_CONFIRM_HOURS", "2"))
+# Ratings (Zhejiang, RULES X10): the organiser rates within 2 working days, out of 100; at least 10
+# ratings in 2 years all >= 90 makes a senior expert; an average below 60 flags removal review.
+EXPERT_RATING_WORKING_DAYS = int(os.environ.get("EXPERT_RATING_WORKING_DAYS", "2"))
+EXPERT_SENIOR_MIN_RATINGS = 10
+EXPERT_SENIOR_MIN_SCORE = 90
+EXPERT_RATING_WINDOW_YEARS = 2
+EXPERT_REMOVAL_AVERAGE = 60
+CELERY_BEAT_SCHEDULE["experts-invitation-timeouts"] = {"task": "experts.tasks.invitations_expire", "schedule": 300.0}

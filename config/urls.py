@@ -8,6 +8,8 @@ urlpatterns = [
     path("", home_view, name="home"),
     path("", include("accounts.urls")),  # sign-in, registration, organisation, keys, review queue
     path("tenders/", include("bidding.urls")),
+    path("agencies/", include("agencies.urls")),
+    path("experts/", include("experts.urls")),
     path("ledger/", include("witness.urls")),
     path("calendar/", include("workdays.urls")),
     path("api/", include("config.api_urls")),

@@ -103,3 +103,35 @@ def make_tender(*, agency: Actor | None = None, tenderer: Organisation | None = 
     if with_document:
         tender_document_upload(actor=agency, tender=tender, upload=pdf_upload())
     return tender
+
+
+# --- experts ------------------------------------------------------------------------------------------------
+_expert_seq = itertools.count(1)
+
+
+def id_number(birth: str = "19700101", seq: int | None = None) -> str:
+    """A valid 18-digit national ID number (GB 11643-1999 check character)."""
+    from experts.identity import complete as complete_id
+
+    n = next(_expert_seq) if seq is None else seq
+    return complete_id(f"330102{birth}{n % 1000:03d}")
+
+
+def make_expert(*, specialties=("SZ01",), region: str = "浙江省/杭州市/西湖区", title: str = "senior",
+                employer: Organisation | None = None, birth: str | None = None, **fields):
+    """An active expert with a login, holding the given specialty codes."""
+    from experts import identity
+    from experts.models import Expert, ExpertSpecialty, Specialty
+
+    n = next(_expert_seq)
+    birth = birth or f"19{60 + n % 25:02d}0{1 + n % 9}1{n % 10}"
+    user = UserFactory(full_name=f"专家{n}")
+    parsed = identity.validate(id_number(birth, seq=n))
+    expert = Expert.objects.create(
+        user=user, name=user.full_name, phone=f"139{n:08d}", employer=employer,
+        employer_name=employer.name if employer else f"杭州第{n}设计院有限公司",
+        employer_credit_code=employer.credit_code if employer else "", region=region, title=title,
+        career_start_year=1995, **identity.protect(parsed), **fields)
+    ExpertSpecialty.objects.bulk_create([ExpertSpecialty(expert=expert, specialty=Specialty.objects.get(code=c))
+                                         for c in specialties])
+    return expert

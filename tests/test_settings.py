@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_VARIABLES = (
     "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER", "DEBUG", "SECRET_KEY",
-    "ALLOWED_HOSTS", "S3_BUCKET", "MEDIA_ROOT", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE",
+    "ALLOWED_HOSTS", "S3_BUCKET", "MEDIA_ROOT", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE", "EXPERT_ID_KEY",
 )
 
 
@@ -48,7 +48,8 @@ def random_secret_key() -> str:
 
 
 def test_production_settings_pass_the_deployment_checks(tmp_path):
-    env = clean_env(tmp_path, DEBUG="0", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS="ebid.example.cn")
+    env = clean_env(tmp_path, DEBUG="0", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS="ebid.example.cn",
+                    EXPERT_ID_KEY="00" * 32)
 
     done = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
 

@@ -72,6 +72,7 @@ def _tender_input(data: dict) -> TenderInput:
         bid_deadline=data["bid_deadline"], evaluation_planned_at=data.get("evaluation_planned_at"),
         decryption_window_minutes=data.get("decryption_window_minutes"),
         tenderer_id=data.get("tenderer_id"), agency_id=data.get("agency_id"),
+        agency_confirmed=data.get("agency_confirmed", False),
         region=data.get("region", ""), description=data.get("description", ""),
         lots=[LotInput(name=lot["name"], budget=lot["budget"], ceiling_price=lot["ceiling_price"],
                        description=lot.get("description", "")) for lot in data.get("lots", [])],

@@ -83,6 +83,9 @@ class TenderInputSerializer(serializers.Serializer):
     agency_id = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=2**63 - 1,
         help_text=_("The agency a tenderer entrusts the tender to (optional; agencies leave it out)."))
+    agency_confirmed = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("true when the tenderer has seen the chosen agency's yellow card (黄牌) and still chooses it."))
     region = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
     publish_at = AwareDateTimeField()

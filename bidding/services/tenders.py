@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from bidding import agency_checks as hooks
 from bidding.lifecycle import EDITABLE, tender_transition
 from bidding.models import CATEGORY_CODES, Category, Lot, Method, Tender
 from bidding.models import TenderStatus as S
@@ -46,6 +47,7 @@ class TenderInput:
     description: str = ""
     decryption_window_minutes: int | None = None
     evaluation_planned_at: datetime | None = None
+    agency_confirmed: bool = False  # the tenderer saw the agency's card (hooks.CONFIRM) and still chooses it
 
 
 class Errors:
@@ -135,6 +137,20 @@ def _organisation(org_id, kind: str, errors: Errors, name: str, label: str) -> O
     return org
 
 
+def _check_agency(actor: Actor, agency: Organisation | None, confirmed: bool, errors: Errors) -> None:
+    """What the agency directory says about the agency (bidding.hooks): a red card refuses it, a yellow card
+    needs the tenderer's explicit confirmation."""
+    notes = hooks.notes_for(agency)
+    refused = hooks.refusal(notes)
+    if refused:
+        errors.add("agency_id", refused)
+        return
+    warning = hooks.confirmation(notes)
+    if warning and actor.role == "tenderer" and not confirmed:
+        errors.add("agency_confirmed", _("%(warning)s Confirm that you still choose this agency.")
+                   % {"warning": warning})
+
+
 def _clean(actor: Actor, data: TenderInput) -> tuple[dict, list[LotInput]]:
     errors = Errors()
     if actor.role not in {"agency", "tenderer"} or actor.organisation is None:
@@ -158,6 +174,7 @@ def _clean(actor: Actor, data: TenderInput) -> tuple[dict, list[LotInput]]:
         tenderer = actor.organisation
         agency = (_organisation(data.agency_id, "agency", errors, "agency_id", _("agency"))
                   if data.agency_id else None)
+    _check_agency(actor, agency, data.agency_confirmed, errors)
     budget = _money(data.budget, errors, "budget", _("The budget"))
     if not data.lots:
         errors.add("lots", _("A tender needs at least one lot (标段/包)."))
@@ -263,6 +280,9 @@ def tender_submit(*, actor: Actor, tender: Tender) -> Tender:
         errors.add("lots", _("A tender needs at least one lot (标段/包)."))
     if not tender.documents.exists():
         errors.add("documents", _("Upload the tender documents (招标文件) before submitting for filing."))
+    refused = hooks.refusal(hooks.notes_for(tender.agency))
+    if refused:
+        errors.add("agency_id", refused)
     errors.raise_if_any()
     return tender_transition(actor=actor, tender=tender, to=S.SUBMITTED, changes={"submitted_at": now})
 

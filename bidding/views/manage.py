@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from bidding import agency_checks
 from bidding.forms import LotFormSet, TenderForm, initial_for, tender_input
 from bidding.permissions import TenderAction
 from bidding.selectors import next_step, tenders_awaiting_review, tenders_for_organisation
@@ -112,4 +113,8 @@ def filing_queue(request):
     if actor.role != "centre" or actor.organisation is None or not actor.organisation.is_approved:
         raise Forbidden(_("Only the trading centre reviews filings."))
     page = Paginator(tenders_awaiting_review(), 20).get_page(request.GET.get("page"))
+    notes = agency_checks.agency_notes(tender.agency_id for tender in page)
+    for tender in page:
+        tender.agency_notes = notes.get(tender.agency_id, [])
+        tender.closer_review = agency_checks.closer_review(tender.agency_notes)
     return render(request, "bidding/filing_queue.html", {"page": page})

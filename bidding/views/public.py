@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from bidding import agency_checks
 from bidding.forms import CancelForm, ClarificationForm, DocumentUploadForm, NoticeFilterForm, ReviewForm
 from bidding.models import Category, Method
 from bidding.permissions import TenderAction, tender_can
@@ -57,6 +58,9 @@ def detail_context(request, tender, **forms) -> dict:
         "category_label": Category(tender.category).label if tender.category in Category.values else tender.category,
         "method_label": Method(tender.method).label if tender.method in Method.values else tender.method,
     }
+    notes = agency_checks.notes_for(tender.agency)
+    context["agency_notes"] = notes
+    context["closer_review"] = agency_checks.closer_review(notes)
     if can[TenderAction.VIEW_LEDGER]:
         context["ledger_url"] = f"{reverse('witness:event_list')}?tender={tender.pk}"
     return context

@@ -1,0 +1,147 @@
+"""A verifiable lottery that knows nothing about what it draws.
+
+Why here, in core: the engine is needed by apps on both sides of the dependency diagram
+(DESIGN.md §3) — the expert draw (experts/), tie-breaks between equal bids (bidding/, M4) and the
+small-works contractor draw "阳光选取" (frameworks/ or bidding/). bidding may not import experts, so a
+module inside experts could not serve it; core sits below every domain and imports nothing from them.
+
+The algorithm (docs/draws.md gives it in full, with a worked example):
+
+1. A fresh 32-byte seed is drawn from the operating system's CSPRNG.
+2. Before anything is selected the caller commits, in the witness ledger, to SHA-256(seed), to the
+   SHA-256 of the canonical snapshot (each bucket's key, count and sorted candidate ids) and to the
+   SHA-256 of the canonical rules.
+3. Each bucket's candidates are ranked by HMAC-SHA256(key=seed, message=ASCII decimal id), lowest
+   hex digest first (ties, which do not happen in practice, by id).
+4. Buckets are filled in their listed order, each taking the first `count` of its ranking that no
+   earlier bucket took. A vacancy (a decline, a time-out, a declared conflict) in a bucket is filled by
+   the first candidate of that bucket's ranking who was never taken before.
+
+Canonical JSON: UTF-8, keys sorted, no whitespace (separators "," and ":"), non-ASCII kept as is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+SEED_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    count: int
+    candidates: tuple[int, ...]
+
+    @classmethod
+    def of(cls, key: str, count: int, candidates: Iterable[int]) -> "Bucket":
+        return cls(key=str(key), count=int(count), candidates=tuple(sorted({int(c) for c in candidates})))
+
+
+@dataclass
+class Selection:
+    """The outcome of a draw: who was taken, in what order, and which buckets ran short."""
+
+    taken: list[tuple[str, int]] = field(default_factory=list)  # (bucket key, id) in the order taken
+    rankings: dict[str, list[int]] = field(default_factory=dict)
+    short: dict[str, tuple[int, int]] = field(default_factory=dict)  # bucket -> (needed, available)
+
+    def ids(self, bucket: str | None = None) -> list[int]:
+        return [i for b, i in self.taken if bucket is None or b == bucket]
+
+
+def new_seed() -> bytes:
+    return secrets.token_bytes(SEED_BYTES)
+
+
+def canonical(obj) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def digest(obj) -> str:
+    return hashlib.sha256(canonical(obj)).hexdigest()
+
+
+def seed_hash(seed: bytes) -> str:
+    return hashlib.sha256(seed).hexdigest()
+
+
+def snapshot(buckets: Sequence[Bucket]) -> list[dict]:
+    """The committed form of the candidate sets: what SHA-256 is taken of."""
+    return [{"key": b.key, "count": b.count, "candidates": list(b.candidates)} for b in buckets]
+
+
+def snapshot_hash(buckets: Sequence[Bucket]) -> str:
+    return digest(snapshot(buckets))
+
+
+def score(seed: bytes, candidate: int) -> str:
+    return hmac.new(seed, str(int(candidate)).encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def _pads(seed: bytes):
+    """HMAC-SHA256 (RFC 2104) split into its two keyed SHA-256 states, copied per message: the same
+    digests as hmac.new(seed, msg, sha256), about twice as fast over tens of thousands of ids."""
+    key = hashlib.sha256(seed).digest() if len(seed) > 64 else seed
+    key = key.ljust(64, b"\0")
+    return (hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy,
+            hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy)
+
+
+def ranking(seed: bytes, candidates: Iterable[int]) -> list[int]:
+    """Candidates in draw order: lowest HMAC-SHA256(seed, id) first. Also the tie-break order for bids.
+
+    Raw digests sort exactly as their hex forms do."""
+    inner_copy, outer_copy = _pads(seed)
+    keyed = []
+    for candidate in {int(c) for c in candidates}:
+        inner = inner_copy()
+        inner.update(b"%d" % candidate)
+        outer = outer_copy()
+        outer.update(inner.digest())
+        keyed.append((outer.digest(), candidate))
+    keyed.sort()
+    return [candidate for _, candidate in keyed]
+
+
+def next_in(order: Sequence[int], used: set[int]) -> int | None:
+    return next((c for c in order if c not in used), None)
+
+
+def draw(seed: bytes, buckets: Sequence[Bucket]) -> Selection:
+    """Fill each bucket in order from its ranking, never taking one candidate twice."""
+    result = Selection()
+    used: set[int] = set()
+    for bucket in buckets:
+        order = ranking(seed, bucket.candidates)
+        result.rankings[bucket.key] = order
+        available = [c for c in order if c not in used]
+        if len(available) < bucket.count:
+            result.short[bucket.key] = (bucket.count, len(available))
+        for candidate in available[: bucket.count]:
+            used.add(candidate)
+            result.taken.append((bucket.key, candidate))
+    return result
+
+
+def replay(seed: bytes, buckets: Sequence[Bucket], vacancies: Sequence[str]) -> Selection:
+    """The draw, then one replacement per vacated bucket key, in order: what a verifier recomputes."""
+    result = draw(seed, buckets)
+    used = {c for _, c in result.taken}
+    for key in vacancies:
+        candidate = next_in(result.rankings.get(key, []), used)
+        if candidate is None:
+            result.short[key] = (1, 0)
+            break
+        used.add(candidate)
+        result.taken.append((key, candidate))
+    return result
+
+
+def result_hash(taken: Sequence[tuple[str, int]]) -> str:
+    return digest([[key, int(candidate)] for key, candidate in taken])

@@ -23,14 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ebid import Binding, read_header, seal, unwrap_data_key  # noqa: E402
-from ebid.chunks import chunk_aad, chunk_nonce  # noqa: E402
-from ebid.header import DEFAULT_CHUNK  # noqa: E402
-from ebid.unseal import decrypt_parts  # noqa: E402
-from tests.ebid.stream_probe import GeneratedFile, rss  # noqa: E402
+from ebid import Binding, read_header, seal, unwrap_data_key
+from ebid.chunks import chunk_aad, chunk_nonce
+from ebid.header import DEFAULT_CHUNK
+from ebid.unseal import decrypt_parts
+from tests.ebid.stream_probe import GeneratedFile, rss
 
 MIB = 1 << 20
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))

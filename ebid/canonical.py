@@ -13,11 +13,11 @@ from typing import Any
 
 def _reject_floats(value: Any) -> None:
     if isinstance(value, float):
-        raise ValueError("canonical JSON holds no floating-point numbers; write decimals as strings")
+        raise TypeError("canonical JSON holds no floating-point numbers; write decimals as strings")
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise ValueError("canonical JSON object keys are strings")
+                raise TypeError("canonical JSON object keys are strings")
             _reject_floats(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
@@ -34,7 +34,7 @@ def canonical_json(value: Any) -> bytes:
 def parse_canonical(data: bytes) -> Any:
     """Parse JSON and insist it was written canonically (so one meaning has one byte form).
 
-    Raises ValueError otherwise; duplicate keys show up as a non-canonical form.
+    Raises ValueError (TypeError for a float) otherwise; duplicate keys show up as a non-canonical form.
     """
     value = json.loads(data.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
     if canonical_json(value) != data:

@@ -8,6 +8,7 @@ EBID_PASSPHRASE environment variable, or a prompt, never from the command line (
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -63,17 +64,15 @@ def cmd_seal(args) -> None:
     out = Path(args.output)
     salts_path = Path(args.salts or f"{args.output}.salts")
     partial = out.with_name(f".{out.name}.partial")
-    handles = [open(f, "rb") for f in args.files]
     try:
-        with open(partial, "wb") as sink:
-            result = seal(binding=binding, summary=summary, files=[(Path(f).name, h) for f, h in
-                                                                     zip(args.files, handles)],
-                          recipients=recipients, out=sink, chunk_size=args.chunk_size)
+        with contextlib.ExitStack() as stack:
+            files = [(Path(f).name, stack.enter_context(open(f, "rb"))) for f in args.files]
+            sink = stack.enter_context(open(partial, "wb"))
+            result = seal(binding=binding, summary=summary, files=files, recipients=recipients, out=sink,
+                          chunk_size=args.chunk_size)
         _write_new(salts_path, canonical_json(result.salts_document()) + b"\n", 0o600)
         os.replace(partial, out)
     finally:
-        for handle in handles:
-            handle.close()
         partial.unlink(missing_ok=True)
     print(f"envelope: {out} ({result.envelope_size} bytes, header hash {result.header.header_hash.hex()})")
     print(f"salts (keep them with a copy of your files, for the opening-day fallback): {salts_path}")
@@ -199,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.run(args)
-    except (EbidError, OSError, ValueError) as exc:
+    except (EbidError, OSError, ValueError, TypeError) as exc:
         print(f"ebid: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 1
     return 0

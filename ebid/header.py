@@ -144,7 +144,7 @@ def read_header(stream: BinaryIO) -> Header:
     body_bytes = read_exact(stream, body_length, "the header body")
     try:
         body = parse_canonical(body_bytes)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError) as exc:
         raise Malformed(f"the header body is not canonical JSON: {exc}") from None
     _validate(body, body_length)
     context_hash = suite.hash(preamble + body_bytes)

@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -19,8 +19,20 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ebid.chunks import seal_part
 from ebid.commitments import commit_stream, salts_document
 from ebid.errors import Malformed
-from ebid.header import (DEFAULT_CHUNK, MAX_RECIPIENTS, MAX_SUMMARY, SUMMARY_NAME, Binding, Header, Part, Recipient,
-                         build_body, check_name, encode_preamble, encode_recipients)
+from ebid.header import (
+    DEFAULT_CHUNK,
+    MAX_RECIPIENTS,
+    MAX_SUMMARY,
+    SUMMARY_NAME,
+    Binding,
+    Header,
+    Part,
+    Recipient,
+    build_body,
+    check_name,
+    encode_preamble,
+    encode_recipients,
+)
 from ebid.keys import fingerprint_bytes
 from ebid.suites import DATA_KEY_SIZE, DEFAULT_SUITE, Suite
 
@@ -70,7 +82,7 @@ def summary_bytes(summary: Mapping | bytes) -> bytes:
 
 
 def utc_stamp(moment: datetime | None) -> str:
-    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (moment or datetime.now(UTC)).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -30,6 +30,7 @@ TAG_SIZE = 16
 class Suite(Protocol):
     id: int
     name: str
+    record_size: int  # bytes in one recipient record
 
     def hash(self, data: bytes) -> bytes: ...
 
@@ -77,7 +78,7 @@ class P256Suite:
     def wrap(self, *, data_key: bytes, recipient: ec.EllipticCurvePublicKey, context_hash: bytes,
              ephemeral: ec.EllipticCurvePrivateKey) -> bytes:
         if not (isinstance(recipient, ec.EllipticCurvePublicKey) and isinstance(recipient.curve, ec.SECP256R1)):
-            raise ValueError("suite 1 recipients are P-256 public keys")
+            raise TypeError("suite 1 recipients are P-256 public keys")
         fingerprint = fingerprint_bytes(recipient)
         point = ephemeral.public_key().public_bytes(serialization.Encoding.X962,
                                                     serialization.PublicFormat.UncompressedPoint)

@@ -7,6 +7,7 @@ envelope has verified, so an altered or truncated envelope never leaves a plausi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Collection
@@ -16,7 +17,14 @@ from typing import BinaryIO
 
 from ebid.chunks import open_part
 from ebid.commitments import salt_for
-from ebid.errors import CommitmentMismatch, Malformed, Rebound, Tampered, Truncated, WrongKey
+from ebid.errors import (
+    CommitmentMismatch,
+    Malformed,
+    Rebound,
+    Tampered,
+    Truncated,
+    WrongKey,
+)
 from ebid.header import Binding, Header, Part, check_binding, read_header
 from ebid.keys import fingerprint_bytes
 
@@ -121,12 +129,11 @@ def unseal_to_directory(stream: BinaryIO, private_key, directory: Path, *, expec
         if target.exists():
             raise FileExistsError(f"{target} already exists; unseal into an empty folder")
     partials = [directory / f".ebid-partial-{p.index}" for p in header.parts]
-    open_files: list[BinaryIO] = []
     hashers = []
+    files = contextlib.ExitStack()
 
     def sink(part: Part) -> Callable[[bytes], object]:
-        handle = open(partials[part.index], "wb")
-        open_files.append(handle)
+        handle = files.enter_context(open(partials[part.index], "wb"))
         if salts is None:
             return handle.write
         hasher = header.suite.hasher()
@@ -139,18 +146,16 @@ def unseal_to_directory(stream: BinaryIO, private_key, directory: Path, *, expec
         return write
 
     try:
-        decrypt_parts(stream, header, data_key, sink)
+        with files:
+            decrypt_parts(stream, header, data_key, sink)
         for part, hasher in hashers:
             if hasher.digest() != part.commitment:
                 raise CommitmentMismatch(f"part {part.index} ({part.name}) does not match its commitment under "
                                          "these salts")
-        for handle in open_files:
-            handle.close()
         for partial, target in zip(partials, targets):
             os.replace(partial, target)
     finally:
-        for handle in open_files:
-            handle.close()
+        files.close()
         for partial in partials:
             partial.unlink(missing_ok=True)
     summary = json.loads(targets[0].read_bytes().decode("utf-8"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -62,7 +62,7 @@ def build(case: dict) -> tuple[bytes, object]:
     result = seal(binding=Binding(**case["binding"]), summary=case["summary"],
                   files=[(f["name"], io.BytesIO(bytes.fromhex(f["content"]))) for f in case["files"]],
                   recipients=recipients, out=out, chunk_size=case["chunk_size"],
-                  created_at=datetime.strptime(case["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc),
+                  created_at=datetime.strptime(case["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
                   randomness=Randomness(data_key=bytes.fromhex(rnd["data_key"]),
                                         salts=tuple(bytes.fromhex(s) for s in rnd["salts"]),
                                         ephemeral_scalars=tuple(rnd["ephemeral_scalars"])))

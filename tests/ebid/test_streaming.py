@@ -17,7 +17,7 @@ LIMIT = 64 * 1024**2
 
 
 def test_a_2_gib_file_seals_and_unseals_through_a_pipe_in_under_64_mib():
-    run = subprocess.run([sys.executable, "-m", "tests.ebid.stream_probe", str(SIZE)], cwd=ROOT,
+    run = subprocess.run([sys.executable, "-m", "tests.ebid.stream_probe", str(SIZE)], check=False, cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     figures = json.loads(run.stdout)

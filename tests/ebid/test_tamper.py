@@ -9,8 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from ebid import (EnvelopeError, Malformed, Randomness, Rebound, Tampered, Truncated, WrongKey, check_structure,
-                  read_header, unseal_to_directory)
+from ebid import (
+    EnvelopeError,
+    Malformed,
+    Randomness,
+    Rebound,
+    Tampered,
+    Truncated,
+    WrongKey,
+    check_structure,
+    read_header,
+    unseal_to_directory,
+)
 from ebid.errors import CommitmentMismatch
 from ebid.keys import fingerprint
 from tests.ebid.helpers import ALICE, BACKUP, BINDING, MALLORY, open_bytes, seal_bytes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ def seal_from(vector: dict) -> bytes:
          files=[(f["name"], io.BytesIO(bytes.fromhex(f["content"]))) for f in given["files"]],
          recipients=[load_public_key(r["public_pem"].encode()) for r in vector["recipients"]], out=out,
          chunk_size=given["chunk_size"],
-         created_at=datetime.strptime(given["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc),
+         created_at=datetime.strptime(given["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
          randomness=Randomness(data_key=bytes.fromhex(rnd["data_key"]),
                                salts=tuple(bytes.fromhex(s) for s in rnd["salts"]),
                                ephemeral_scalars=tuple(int(s, 16) for s in rnd["ephemeral_scalars"])))

@@ -105,3 +105,62 @@ class DeclarationForm(forms.Form):
                                           choices=[("no", _("I have no conflict with any bidder")),
                                                    ("yes", _("I have a conflict"))], widget=forms.RadioSelect)
     note = forms.CharField(label=_("Which bidder, and how"), max_length=300, required=False)
+
+
+class PoolSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name"), max_length=100, required=False)
+    specialty = forms.TypedChoiceField(label=_("Specialty"), coerce=int, required=False, empty_value=None, choices=[])
+    region = forms.CharField(label=_("Region"), max_length=100, required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from experts.models import Expert
+
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].choices = specialty_choices()
+        self.fields["status"].choices = [("", "—"), *Expert.Status.choices]
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class PenaltyForm(forms.Form):
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE_WIDGET, required=False)
+    authority = forms.CharField(label=_("Authority"), max_length=200, required=False)
+    description = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class LeaveForm(forms.Form):
+    starts_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, required=False)
+    ends_on = forms.DateField(label=_("To"), widget=DATE_WIDGET, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=[])
+    until = forms.DateField(label=_("Suspended until"), widget=DATE_WIDGET, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from experts.models import Expert
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = Expert.Status.choices
+
+
+class RelationshipForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[])
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    credit_code = forms.CharField(label=_("Its unified social credit code (if known)"), max_length=18,
+                                  required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from experts.models import Relationship
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Relationship.Kind.choices
+
+
+class WithdrawForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DATE_WIDGET, required=False)

@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "expert.rated": _("Expert rated"),
     "expert.flags_changed": _("Expert's senior / review flags changed"),
     "expert.relationship_declared": _("Expert relationship declared"),
+    "expert.relationship_withdrawn": _("Expert relationship withdrawn"),
     "expert.penalty_recorded": _("Expert penalty recorded"),
     "expert.leave_recorded": _("Expert leave recorded"),
     "expert.status_changed": _("Expert status changed"),

@@ -110,3 +110,42 @@ def lots_awaiting_draw(actor: Actor) -> list:
             .exclude(expert_draws__status__in=[s for s in DrawStatus.values if s != DrawStatus.STOPPED])
             .order_by("tender__bid_deadline", "number"))
     return [lot for lot in lots if lot.tender.operator_id == actor.organisation_id]
+
+
+def may_see_pool(actor: Actor) -> bool:
+    """The trading centre keeps the pool and the regulator supervises it; nobody else sees the register."""
+    return (actor.role in {"centre", "regulator"} and actor.organisation is not None
+            and actor.organisation.is_approved)
+
+
+def pool_search(*, q: str = "", specialty_id: int | None = None, region: str = "",
+                status: str = "") -> QuerySet[Expert]:
+    qs = Expert.objects.all()
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
+    if specialty_id:
+        qs = qs.filter(specialty_links__specialty_id=specialty_id)
+    if region.strip():
+        qs = qs.filter(region__icontains=region.strip())
+    if status:
+        qs = qs.filter(status=status)
+    return qs.prefetch_related("specialties").order_by("name", "pk")
+
+
+def expert_for_actor(*, actor: Actor, expert_id: int) -> Expert:
+    expert = Expert.objects.filter(pk=expert_id).first() if may_see_pool(actor) else None
+    if expert is None:
+        raise NotFound(_("No such expert, or you may not see the pool."))
+    return expert
+
+
+def expert_record(expert: Expert) -> dict:
+    """What the record page shows: specialties, relationships, penalties, leave, applications with evidence."""
+    return {
+        "specialties": list(expert.specialties.order_by("code")),
+        "relationships": list(expert.relationships.order_by("ended_on", "-pk")),
+        "penalties": list(expert.penalties.order_by("-decided_on", "-pk")),
+        "leaves": list(expert.leaves.order_by("-starts_on", "-pk")),
+        "applications": list(ExpertApplication.objects.filter(user_id=expert.user_id).prefetch_related("evidence")
+                             .order_by("-created_at")),
+    }

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from bidding import agency_checks
+from bidding import agency_checks, hooks
 from bidding.forms import CancelForm, ClarificationForm, DocumentUploadForm, NoticeFilterForm, ReviewForm
 from bidding.models import Category, Method
 from bidding.permissions import TenderAction, tender_can
@@ -61,6 +61,8 @@ def detail_context(request, tender, **forms) -> dict:
     notes = agency_checks.notes_for(tender.agency)
     context["agency_notes"] = notes
     context["closer_review"] = agency_checks.closer_review(notes)
+    for lot in context["lots"]:
+        lot.extra_actions = hooks.lot_actions(actor, lot)
     if can[TenderAction.VIEW_LEDGER]:
         context["ledger_url"] = f"{reverse('witness:event_list')}?tender={tender.pk}"
     return context

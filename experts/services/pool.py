@@ -23,9 +23,6 @@ from experts.models import (
     Expert,
     ExpertApplication,
     ExpertSpecialty,
-    Leave,
-    Penalty,
-    Relationship,
     Specialty,
     Title,
 )
@@ -189,67 +186,3 @@ def specialty_create(*, actor: Actor, code: str, name: str, parent_id: int | Non
     return specialty
 
 
-def relationship_declare(*, actor: Actor, expert: Expert, kind: str, organisation_name: str,
-                         credit_code_value: str = "", ended_on: date | None = None, note: str = "") -> Relationship:
-    if actor.user is None or (expert.user_id != actor.user.pk and actor.role != "centre"):
-        raise PermissionDenied(_("Only the expert or the trading centre records an expert's relationships."))
-    errors = Errors()
-    if kind not in Relationship.Kind.values:
-        errors.add("kind", _("Choose the kind of relationship."))
-    if not organisation_name.strip():
-        errors.add("organisation_name", _("Enter the organisation."))
-    code = credit_code_value.strip().upper()
-    if code:
-        try:
-            credit_code.validate(code)
-        except credit_code.CreditCodeError as exc:
-            errors.add("credit_code", str(exc))
-    errors.raise_if_any()
-    from accounts.models import Organisation
-
-    with transaction.atomic():
-        relationship = Relationship.objects.create(
-            expert=expert, kind=kind, organisation_name=organisation_name.strip(), credit_code=code,
-            organisation=Organisation.objects.filter(credit_code=code).first() if code else None,
-            ended_on=ended_on, note=note.strip()[:200])
-        event_record(actor=actor, action="expert.relationship_declared", subject=expert,
-                     data={"kind": kind, "credit_code": code})
-    return relationship
-
-
-def penalty_record(*, actor: Actor, expert: Expert, decided_on: date, authority: str, description: str) -> Penalty:
-    require_role(actor, "centre", "regulator")
-    with transaction.atomic():
-        penalty = Penalty.objects.create(expert=expert, decided_on=decided_on, authority=authority.strip()[:200],
-                                         description=description.strip()[:300])
-        event_record(actor=actor, action="expert.penalty_recorded", subject=expert,
-                     data={"decided_on": decided_on.isoformat(), "authority": penalty.authority})
-    return penalty
-
-
-def leave_record(*, actor: Actor, expert: Expert, starts_on: date, ends_on: date, reason: str = "") -> Leave:
-    if actor.user is None or (expert.user_id != actor.user.pk and actor.role != "centre"):
-        raise PermissionDenied(_("Only the expert or the trading centre records leave."))
-    if ends_on < starts_on:
-        raise DomainError(_("The leave must end on or after its first day."), field="ends_on")
-    with transaction.atomic():
-        leave = Leave.objects.create(expert=expert, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()[:200])
-        event_record(actor=actor, action="expert.leave_recorded", subject=expert,
-                     data={"from": starts_on.isoformat(), "to": ends_on.isoformat()})
-    return leave
-
-
-def expert_status_set(*, actor: Actor, expert: Expert, status: str, until: date | None = None,
-                      reason: str = "") -> Expert:
-    require_role(actor, "centre")
-    if status not in Expert.Status.values:
-        raise DomainError(_("Unknown status."), field="status")
-    with transaction.atomic():
-        locked = Expert.objects.select_for_update().get(pk=expert.pk)
-        before = locked.status
-        locked.status, locked.suspended_until = status, until if status == Expert.Status.SUSPENDED else None
-        locked.save(update_fields=["status", "suspended_until"])
-        event_record(actor=actor, action="expert.status_changed", subject=locked,
-                     data={"from": before, "to": status, "until": until.isoformat() if until else None,
-                           "reason": reason.strip()})
-    return locked

@@ -6,28 +6,10 @@ from __future__ import annotations
 import pytest
 
 from agencies.models import Card, Finding, FindingStatus
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.browser.people import person, sign_in
 from witness.verify import chain_verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Correct-Horse-42"
-
-
-def person(kind: str, name: str):
-    org = OrganisationFactory(kind=kind, name=name)
-    user = UserFactory(full_name=f"{name}经办人")
-    MembershipFactory(user=user, organisation=org)
-    return user, org
-
-
-def sign_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, page.content()[:2000]
 
 
 def test_regulator_finds_agency_responds_yellow_card_is_public(live_server, new_page, tmp_path, settings):

@@ -13,7 +13,7 @@ from django.apps import apps
 from bidding.services import tender_review, tender_submit
 from core import clock
 from experts.models import Draw, DrawStatus, Selection, SelectionState, Specialty
-from tests.browser.test_tender_journey import local, sign_in
+from tests.browser.people import local, sign_in
 from tests.experts.conftest import evaluation_time
 from tests.factories import actor_of, make_expert, make_tender
 from witness.verify import chain_verify

@@ -6,37 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from bidding.models import Tender, TenderStatus
 from core import clock
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.browser.people import local, person, sign_in
 from witness.verify import chain_verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Correct-Horse-42"
 TITLE = "安吉县递铺街道老旧小区改造工程"
-
-
-def person(kind: str, name: str):
-    org = OrganisationFactory(kind=kind, name=name)
-    user = UserFactory(full_name=f"{name}经办人")
-    MembershipFactory(user=user, organisation=org)
-    return user, org
-
-
-def sign_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, page.content()[:2000]
-
-
-def local(dt) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_agency_files_centre_approves_visitor_finds_it(live_server, new_page, tmp_path, settings):

@@ -43,6 +43,8 @@ def register_ledger_links() -> None:
     links.register("bidding.lot", _on_tender_page("#lots"), label=_("Lot"))
     links.register("bidding.tenderdocument", _on_tender_page("#documents"), label=_("Tender document"))
     links.register("bidding.clarification", _on_tender_page("#clarifications"), label=_("Clarification"))
+    links.register("bidding.bid", _on_tender_page("#lots"), label=_("Bid"))
+    links.register("bidding.bidupload", _on_tender_page("#lots"), label=_("Bid upload"))
     links.register_tenders(ids_for=_participant_tender_ids, open_ledger=_open_tender_ledger)
     links.register_actions(ACTION_LABELS)
 
@@ -68,4 +70,8 @@ ACTION_LABELS = {
     "tender.cancelled": _("Tender cancelled"),
     "document.uploaded": _("Tender document uploaded"),
     "clarification.published": _("Clarification published"),
+    "bid.upload_started": _("Bid upload started"),
+    "bid.submitted": _("Sealed bid submitted"),
+    "bid.withdrawn": _("Bid withdrawn"),
+    "bid.refused_late": _("Late bid refused"),
 }

@@ -176,3 +176,80 @@ class Clarification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tender.title} · 澄清 {self.number}"
+
+
+class BidStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    REPLACED = "replaced", _("Replaced by a later bid")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+def upload_partial_name(lot_id: int, bidder_id: int, key_digest: str) -> str:
+    """Where a resumable upload's bytes collect (under settings.BID_UPLOAD_DIR, local disk)."""
+    return f"{lot_id}/{bidder_id}/{key_digest}.part"
+
+
+class BidUpload(models.Model):
+    """A sealed envelope arriving in chunks; it becomes a Bid only when finished before the deadline."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="bid_uploads")
+    bidder = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="bid_uploads")
+    declared_size = models.PositiveBigIntegerField(_("declared size (bytes)"))
+    declared_sha256 = models.CharField(_("declared SHA-256"), max_length=64)
+    received = models.PositiveBigIntegerField(_("bytes received"), default=0)
+    partial_path = models.CharField(_("partial file"), max_length=300)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("started at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bid upload")
+        verbose_name_plural = _("bid uploads")
+        constraints = [
+            models.UniqueConstraint(fields=["bidder", "idempotency_key"], name="bid_upload_key_unique_per_bidder"),
+            models.CheckConstraint(condition=Q(received__lte=F("declared_size")), name="bid_upload_within_size"),
+        ]
+
+    def __str__(self) -> str:
+        return f"upload {self.pk}: {self.received}/{self.declared_size}"
+
+
+def envelope_path(instance: "Bid", filename: str) -> str:
+    return f"bids/{instance.lot.tender_id}/{instance.lot_id}/{instance.bidder_id}/{filename}"
+
+
+class Bid(models.Model):
+    """A sealed bid: the envelope (opaque to the platform until opening), its hash and the signed receipt."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="bids")
+    bidder = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="bids")
+    status = models.CharField(_("status"), max_length=20, choices=BidStatus.choices, default=BidStatus.SUBMITTED)
+    envelope = models.FileField(_("sealed envelope"), upload_to=envelope_path, max_length=300)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    received_at = models.DateTimeField(_("received at"))
+    receipt = models.JSONField(_("receipt"), default=dict)
+    signature = models.JSONField(_("receipt signature"), default=dict)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100)
+    upload = models.OneToOneField(BidUpload, on_delete=models.PROTECT, null=True, blank=True, related_name="bid")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        ordering = ["lot", "-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["bidder", "idempotency_key"], name="bid_key_unique_per_bidder"),
+            models.UniqueConstraint(fields=["lot", "bidder"], condition=Q(status="submitted"),
+                                    name="bid_one_submitted_per_lot_and_bidder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"bid {self.pk} ({self.get_status_display()})"
+
+    def receipt_document(self) -> dict:
+        """The receipt file as `ebid verify-receipt` reads it (docs/sealing.md §8)."""
+        return {"receipt": self.receipt, "signature": self.signature}

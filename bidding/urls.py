@@ -1,12 +1,15 @@
 from django.urls import path
 
 from bidding import views
+from bidding.views.bids import bid_submit_page
+from bidding.views.receipts import receipt_key_pem
 
 app_name = "bidding"
 
 urlpatterns = [
     path("", views.notice_list, name="notice_list"),
     path("new/", views.tender_create_view, name="tender_create"),
+    path("receipt-key.pem", receipt_key_pem, name="receipt_key_pem"),
     path("mine/", views.tender_mine, name="tender_mine"),
     path("filings/", views.filing_queue, name="filing_queue"),
     path("<int:pk>/", views.tender_detail, name="tender_detail"),
@@ -16,5 +19,6 @@ urlpatterns = [
     path("<int:pk>/submit/", views.tender_submit_view, name="tender_submit"),
     path("<int:pk>/review/", views.tender_review_view, name="tender_review"),
     path("<int:pk>/clarifications/", views.tender_clarify, name="tender_clarify"),
+    path("<int:pk>/lots/<int:lot_id>/bid/", bid_submit_page, name="bid_submit"),
     path("<int:pk>/cancel/", views.tender_cancel_view, name="tender_cancel"),
 ]

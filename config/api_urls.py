@@ -16,6 +16,15 @@ from bidding.api.agency import (
     AgencyTenderSubmitView,
     CentreReviewView,
 )
+from bidding.api.bids import (
+    BidWithdrawView,
+    MyBidsView,
+    ReceiptKeyView,
+    UploadChunkView,
+    UploadDetailView,
+    UploadFinishView,
+    UploadStartView,
+)
 from bidding.api.public import TenderDetailView, TenderListView
 
 app_name = "api"
@@ -48,6 +57,13 @@ urlpatterns = [
     path("agency/tenders/<int:pk>/documents/", AgencyDocumentUploadView.as_view(), name="agency_tender_documents"),
     path("agency/tenders/<int:pk>/submit/", AgencyTenderSubmitView.as_view(), name="agency_tender_submit"),
     path("centre/tenders/<int:pk>/review/", CentreReviewView.as_view(), name="centre_tender_review"),
+    path("bids/uploads/", UploadStartView.as_view(), name="bid_upload_start"),
+    path("bids/uploads/<int:pk>/", UploadDetailView.as_view(), name="bid_upload_detail"),
+    path("bids/uploads/<int:pk>/chunk/", UploadChunkView.as_view(), name="bid_upload_chunk"),
+    path("bids/uploads/<int:pk>/finish/", UploadFinishView.as_view(), name="bid_upload_finish"),
+    path("bids/<int:pk>/withdraw/", BidWithdrawView.as_view(), name="bid_withdraw"),
+    path("lots/<int:lot_id>/my-bids/", MyBidsView.as_view(), name="lot_my_bids"),
+    path("platform/receipt-key/", ReceiptKeyView.as_view(), name="platform_receipt_key"),
     path("agencies/", AgencyListView.as_view(), name="agency_list"),
     path("agencies/<int:pk>/", AgencyDetailView.as_view(), name="agency_detail"),
 ]

@@ -380,3 +380,33 @@ EXPERT_SENIOR_MIN_SCORE = 90
 EXPERT_RATING_WINDOW_YEARS = 2
 EXPERT_REMOVAL_AVERAGE = 60
 CELERY_BEAT_SCHEDULE["experts-invitation-timeouts"] = {"task": "experts.tasks.invitations_expire", "schedule": 300.0}
+
+# --- Sealed bids: submission (bidding/services/bids.py) ----------------------
+# The platform's receipt signing key (docs/sealing.md §8): an Ed25519 (or ECDSA P-256) private key in PKCS#8
+# PEM. Receipts it signs are what a bidder shows to prove what it submitted and when (DESIGN §4 invariant 4).
+PLATFORM_SIGNING_KEY = os.environ.get("PLATFORM_SIGNING_KEY", "").replace("\\n", "\n").strip()
+if not PLATFORM_SIGNING_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PLATFORM_SIGNING_KEY is not set. With DEBUG off the platform refuses to start without the key that "
+            "signs bid receipts: set PLATFORM_SIGNING_KEY to an Ed25519 private key in PEM (for example: "
+            "openssl genpkey -algorithm ed25519), and publish nothing but its public half.")
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _signing_key_file = VAR_DIR / "dev-platform-signing-key.pem"
+    if not _signing_key_file.exists():
+        from cryptography.hazmat.primitives import serialization as _ser
+        from cryptography.hazmat.primitives.asymmetric import ed25519 as _ed
+
+        _signing_key_file.write_bytes(_ed.Ed25519PrivateKey.generate().private_bytes(
+            _ser.Encoding.PEM, _ser.PrivateFormat.PKCS8, _ser.NoEncryption()))
+        _signing_key_file.chmod(0o600)
+    PLATFORM_SIGNING_KEY = _signing_key_file.read_text().strip()
+# Largest sealed envelope accepted: no rule sets one [INFERRED]; 4 GiB lets a 2 GiB file and its overhead through.
+BID_ENVELOPE_MAX_BYTES = int(os.environ.get("BID_ENVELOPE_MAX_BYTES", 4 * 1024**3))
+# Largest single chunk of a resumable upload (one request body) [INFERRED].
+BID_UPLOAD_CHUNK_MAX_BYTES = int(os.environ.get("BID_UPLOAD_CHUNK_MAX_BYTES", 32 * 1024**2))
+# An unfinished upload may be resumed for this long [INFERRED]; past the deadline it is never a bid anyway.
+BID_UPLOAD_EXPIRY_HOURS = int(os.environ.get("BID_UPLOAD_EXPIRY_HOURS", "48"))
+# Local disk where chunks collect until the upload is finished and stored through the storage API.
+BID_UPLOAD_DIR = Path(os.environ.get("BID_UPLOAD_DIR", VAR_DIR / "bid-uploads"))
+CELERY_BEAT_SCHEDULE["bidding-bid-uploads-clean"] = {"task": "bidding.tasks.bid_uploads_clean", "schedule": 3600.0}

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_VARIABLES = (
     "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER", "DEBUG", "SECRET_KEY",
     "ALLOWED_HOSTS", "S3_BUCKET", "MEDIA_ROOT", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE", "EXPERT_ID_KEY",
+    "PLATFORM_SIGNING_KEY",
 )
 
 
@@ -47,9 +48,17 @@ def random_secret_key() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(50))
 
 
+def signing_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    return ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+
+
 def test_production_settings_pass_the_deployment_checks(tmp_path):
     env = clean_env(tmp_path, DEBUG="0", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS="ebid.example.cn",
-                    EXPERT_ID_KEY="00" * 32)
+                    EXPERT_ID_KEY="00" * 32, PLATFORM_SIGNING_KEY=signing_key_pem())
 
     done = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
 

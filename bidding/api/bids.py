@@ -1,0 +1,188 @@
+"""Sealed bid submission over the API: start a resumable upload, PUT its chunks, finish it for a signed
+receipt, withdraw, list your own bids for a lot, and fetch the platform's receipt public key.
+
+Explicit actions: each parses its input for types and hands the rules to bidding.services.bids. The
+envelope is opaque here as everywhere on the server."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from accounts.api import ACTING_PARAMETER, PlatformAPIView, error_responses, parsed
+from bidding.models import Bid, BidUpload
+from bidding.receipts import public_key_info
+from bidding.services.bids import (
+    bid_upload_chunk,
+    bid_upload_finish,
+    bid_upload_start,
+    bid_withdraw,
+    bids_of_bidder,
+    upload_for_bidder,
+)
+from core.errors import DomainError
+
+CONTENT_RANGE = re.compile(r"bytes (\d{1,19})-(\d{1,19})/(\d{1,19}|\*)")
+
+
+class UploadStartSerializer(serializers.Serializer):
+    lot_id = serializers.IntegerField(min_value=1, max_value=2**53)
+    size = serializers.IntegerField(min_value=1, max_value=2**62, help_text=_lazy("The envelope's size in bytes."))
+    sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", help_text=_lazy("SHA-256 of the whole envelope, hex."))
+    idempotency_key = serializers.CharField(max_length=100, help_text=_lazy(
+        "A fresh random key per envelope; repeat it only to retry (the same upload comes back)."))
+
+
+class UploadSerializer(serializers.ModelSerializer):
+    lot_id = serializers.IntegerField()
+    finished = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BidUpload
+        fields = ["id", "lot_id", "declared_size", "declared_sha256", "received", "idempotency_key", "created_at",
+                  "expires_at", "finished"]
+
+    def get_finished(self, obj) -> bool:
+        return obj.finished_at is not None
+
+
+class ReceiptSignatureSerializer(serializers.Serializer):
+    algorithm = serializers.CharField()
+    key_fingerprint = serializers.CharField()
+    value = serializers.CharField()
+
+
+class BidSerializer(serializers.ModelSerializer):
+    lot_id = serializers.IntegerField()
+    status = serializers.CharField(help_text=_lazy("submitted, replaced (by a later envelope) or withdrawn"))
+    receipt = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bid
+        fields = ["id", "lot_id", "status", "size", "sha256", "received_at", "status_changed_at", "receipt"]
+
+    def get_receipt(self, obj) -> dict:
+        """The receipt file (docs/sealing.md §8): save it and check it with `ebid verify-receipt`."""
+        return obj.receipt_document()
+
+
+class ReceiptKeySerializer(serializers.Serializer):
+    algorithm = serializers.CharField()
+    fingerprint = serializers.CharField()
+    public_key_pem = serializers.CharField()
+
+
+class OffsetSerializer(serializers.Serializer):
+    offset = serializers.IntegerField(min_value=0, max_value=2**62, required=False)
+
+
+class UploadStartView(PlatformAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="bid_uploads_start", tags=["bids"], parameters=[ACTING_PARAMETER],
+                   request=UploadStartSerializer, responses={201: UploadSerializer, **error_responses(400, 401, 403,
+                                                                                                      404, 409)},
+                   summary=_lazy("Start (or, with the same idempotency key, resume) a sealed bid upload"))
+    def post(self, request):
+        data = parsed(UploadStartSerializer, request.data)
+        upload = bid_upload_start(actor=self.actor, lot_id=data["lot_id"], size=data["size"], sha256=data["sha256"],
+                                  idempotency_key=data["idempotency_key"])
+        return Response(UploadSerializer(upload).data, status=status.HTTP_201_CREATED)
+
+
+class UploadDetailView(PlatformAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="bid_uploads_retrieve", tags=["bids"], parameters=[ACTING_PARAMETER],
+                   responses={200: UploadSerializer, **error_responses(401, 403, 404)},
+                   summary=_lazy("An upload's progress: resume from `received`"))
+    def get(self, request, pk: int):
+        return Response(UploadSerializer(upload_for_bidder(actor=self.actor, upload_id=pk)).data)
+
+
+class UploadChunkView(PlatformAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="bid_uploads_chunk", tags=["bids"],
+                   parameters=[ACTING_PARAMETER, OffsetSerializer,
+                               OpenApiParameter("Content-Range", str, OpenApiParameter.HEADER, required=False,
+                                                description=_lazy("bytes <first>-<last>/<total>, instead of offset"))],
+                   request={"application/octet-stream": OpenApiTypes.BINARY},
+                   responses={200: UploadSerializer, **error_responses(400, 401, 403, 404, 409)},
+                   summary=_lazy("Send the envelope's bytes from `offset` (= bytes received so far)"))
+    def put(self, request, pk: int):
+        offset = self._offset(request)
+        limit = settings.BID_UPLOAD_CHUNK_MAX_BYTES
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > limit:
+            raise DomainError(_("A chunk holds at most %(limit)d bytes; send smaller chunks.") % {"limit": limit},
+                              code="chunk_too_large")
+        data = request._request.read(limit + 1)
+        upload = bid_upload_chunk(actor=self.actor, upload_id=pk, offset=offset, data=data)
+        return Response(UploadSerializer(upload).data)
+
+    def _offset(self, request) -> int:
+        header = request.headers.get("Content-Range")
+        if header:
+            match = CONTENT_RANGE.fullmatch(header.strip())
+            if not match or int(match.group(2)) < int(match.group(1)):
+                raise DomainError(_("Content-Range must read “bytes <first>-<last>/<total>”."), field="Content-Range")
+            return int(match.group(1))
+        params = parsed(OffsetSerializer, request.query_params)
+        if "offset" not in params:
+            raise DomainError(_("Say where this chunk starts: the offset parameter or a Content-Range header."),
+                              field="offset")
+        return params["offset"]
+
+
+class UploadFinishView(PlatformAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="bid_uploads_finish", tags=["bids"], parameters=[ACTING_PARAMETER], request=None,
+                   responses={201: BidSerializer, **error_responses(400, 401, 403, 404, 409)},
+                   summary=_lazy("Finish the upload: the envelope is checked, stored and receipted"),
+                   description=_lazy("Checks size, SHA-256, structure and binding (tender, lot, bidder, your active "
+                                     "sealing keys), then, before the deadline by the server's clock, stores it and "
+                                     "returns the bid with its signed receipt. A retry returns the same bid."))
+    def post(self, request, pk: int):
+        bid = bid_upload_finish(actor=self.actor, upload_id=pk)
+        return Response(BidSerializer(bid).data, status=status.HTTP_201_CREATED)
+
+
+class BidWithdrawView(PlatformAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="bids_withdraw", tags=["bids"], parameters=[ACTING_PARAMETER], request=None,
+                   responses={200: BidSerializer, **error_responses(401, 403, 404, 409)},
+                   summary=_lazy("Withdraw your bid before the deadline"))
+    def post(self, request, pk: int):
+        return Response(BidSerializer(bid_withdraw(actor=self.actor, bid_id=pk)).data)
+
+
+class MyBidsView(PlatformAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="lots_my_bids", tags=["bids"], parameters=[ACTING_PARAMETER],
+                   responses={200: BidSerializer(many=True), **error_responses(401, 403, 404)},
+                   summary=_lazy("Your organisation's bids for a lot, newest first"))
+    def get(self, request, lot_id: int):
+        return Response(BidSerializer(bids_of_bidder(actor=self.actor, lot_id=lot_id), many=True).data)
+
+
+class ReceiptKeyView(PlatformAPIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="platform_receipt_key", tags=["bids"], responses={200: ReceiptKeySerializer},
+                   auth=[], summary=_lazy("The platform's public key for checking bid receipts offline"),
+                   description=_lazy("Save `public_key_pem` and run `ebid verify-receipt receipt.json "
+                                     "--platform-key platform.pub --envelope bid.ebid`."))
+    def get(self, request):
+        return Response(public_key_info())

@@ -9,6 +9,7 @@ from tests.factories import actor_of, make_tender
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEMO_KEYS_DIR = tmp_path / "demo-keys"
     # Password hashing at production strength costs ~0.3 s a user; the suite makes thousands.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

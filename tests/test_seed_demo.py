@@ -99,3 +99,20 @@ def test_a_second_run_changes_nothing_and_prints_the_logins_again():
         assert "centre" in output and PASSWORD in output
     assert chain_verify().ok
     call_command("witness_verify", stdout=StringIO())  # exits non-zero (SystemExit) if the chain is broken
+
+
+@pytest.mark.django_db
+def test_three_demo_bidders_get_a_sealing_key_whose_private_half_opens_with_the_demo_password(settings, tmp_path):
+    from accounts.models import PublicKey
+    from ebid.keys import fingerprint, load_private_key
+
+    settings.DEMO_KEYS_DIR = tmp_path
+    seed_demo()
+    seed_demo()
+
+    keys = PublicKey.objects.filter(purpose="sealing", status="active").select_related("organisation")
+    assert sorted(k.organisation.memberships.get().user.username for k in keys) == ["bidder1", "bidder2", "bidder3"]
+    for key in keys:
+        username = key.organisation.memberships.get().user.username
+        private = load_private_key((tmp_path / f"{username}-sealing-key.pem").read_bytes(), PASSWORD.encode())
+        assert fingerprint(private.public_key()) == key.fingerprint

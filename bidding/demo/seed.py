@@ -18,6 +18,7 @@ from accounts.models import Organisation, User
 from accounts.services import organisation_admin_create, organisation_create, organisation_register, organisation_review
 from agencies import demo as agencies_demo
 from experts import demo as experts_demo
+from bidding.demo import keys as demo_keys
 from bidding.demo import organisations as orgs
 from bidding.demo.document import clarification_pdf, tender_document_pdf
 from bidding.demo.tenders import TENDERS, TenderSpec
@@ -201,6 +202,7 @@ def seed(*, log: Callable[[str], None] = lambda line: None) -> SeedResult:
                 tender = _seed_tender(spec, specs, now)
             tenders_created += 1
             log(f"  tender     {tender.reference} {tender.title} ({tender.get_status_display()})")
+        demo_keys.seed(actor_for, log)
         agencies_demo.seed(log)
         experts_demo.seed(log)
     return SeedResult(organisations_created, tenders_created, _logins())

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bidding.models import Tender
 from bidding.models import TenderStatus as S
 from core.actor import Actor
-from core.errors import IllegalTransition
-from witness.services import event_record
+from witness.transitions import transition
 
 # (from, to) -> ledger action
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -52,22 +50,9 @@ def tender_transition(
     """Move a tender to `to`, or raise IllegalTransition. Returns the locked, updated row.
 
     `changes` are further fields set in the same save (for example published_at)."""
-    with transaction.atomic():
-        locked = Tender.objects.select_for_update().get(pk=tender.pk)
-        action = TRANSITIONS.get((locked.status, to))
-        if action is None:
-            raise IllegalTransition(
-                _("Tender “%(title)s” is %(status)s and cannot become %(to)s.")
-                % {"title": locked.title, "status": locked.get_status_display(), "to": S(to).label})
-        before = locked.status
-        locked.status = to
-        fields = ["status", "updated_at"]
-        for name, value in (changes or {}).items():
-            setattr(locked, name, value)
-            fields.append(name)
-        locked.save(update_fields=fields)
-        event_record(actor=actor, action=action, subject=locked, tender_id=locked.pk,
-                     data={"from": before, "to": to, **(data or {})})
-    for name in ["status", *(changes or {})]:
-        setattr(tender, name, getattr(locked, name))
-    return locked
+    return transition(
+        actor=actor, instance=tender, to=to, table=TRANSITIONS, changes=changes, data=data,
+        tender_id=lambda row: row.pk, also_save=["updated_at"],
+        refusal=lambda row: _("Tender “%(title)s” is %(status)s and cannot become %(to)s.")
+        % {"title": row.title, "status": row.get_status_display(), "to": S(to).label},
+    )

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import clock
 from core.actor import Actor
-from core.errors import IllegalTransition
 from experts.models import Draw, DrawStatus, Selection, SelectionState
-from witness.services import event_record
+from witness.transitions import transition
 
 D = DrawStatus
 DRAW_TRANSITIONS: dict[tuple[str, str], str] = {
@@ -45,41 +43,21 @@ SELECTION_TRANSITIONS: dict[tuple[str, str], str] = {
 
 def draw_transition(*, actor: Actor, draw: Draw, to: str, data: dict[str, Any] | None = None,
                     changes: dict[str, Any] | None = None) -> Draw:
-    with transaction.atomic():
-        locked = Draw.objects.select_for_update().get(pk=draw.pk)
-        action = DRAW_TRANSITIONS.get((locked.status, to))
-        if action is None:
-            raise IllegalTransition(_("Draw #%(id)d is %(status)s and cannot become %(to)s.")
-                                    % {"id": locked.pk, "status": locked.get_status_display(), "to": D(to).label})
-        before = locked.status
-        locked.status = to
-        fields = ["status"]
-        for name, value in (changes or {}).items():
-            setattr(locked, name, value)
-            fields.append(name)
-        locked.save(update_fields=fields)
-        event_record(actor=actor, action=action, subject=locked, tender_id=locked.tender_id,
-                     data={"from": before, "to": to, "lot": locked.lot_id, **(data or {})})
-    for name in ["status", *(changes or {})]:
-        setattr(draw, name, getattr(locked, name))
-    return locked
+    return transition(
+        actor=actor, instance=draw, to=to, table=DRAW_TRANSITIONS, changes=changes,
+        data={"lot": draw.lot_id, **(data or {})}, tender_id=lambda row: row.tender_id,
+        refusal=lambda row: _("Draw #%(id)d is %(status)s and cannot become %(to)s.")
+        % {"id": row.pk, "status": row.get_status_display(), "to": D(to).label},
+    )
 
 
 def selection_transition(*, actor: Actor, selection: Selection, to: str, data: dict[str, Any] | None = None,
                          reason: str = "") -> Selection:
-    with transaction.atomic():
-        locked = Selection.objects.select_for_update().get(pk=selection.pk)
-        action = SELECTION_TRANSITIONS.get((locked.state, to))
-        if action is None:
-            raise IllegalTransition(_("This invitation is already %(state)s; nothing was changed.")
-                                    % {"state": locked.get_state_display()})
-        before = locked.state
-        locked.state = to
-        locked.responded_at = clock.now()
-        locked.reason = reason[:300]
-        locked.save(update_fields=["state", "responded_at", "reason"])
-        event_record(actor=actor, action=action, subject=locked,
-                     data={"from": before, "to": to, "draw": locked.draw_id, "expert": locked.expert_id,
-                           "sequence": locked.sequence, **(data or {})})
-    selection.state, selection.responded_at, selection.reason = locked.state, locked.responded_at, locked.reason
-    return locked
+    return transition(
+        actor=actor, instance=selection, to=to, table=SELECTION_TRANSITIONS, field="state",
+        changes={"responded_at": clock.now(), "reason": reason[:300]},
+        data={"draw": selection.draw_id, "expert": selection.expert_id, "sequence": selection.sequence,
+              **(data or {})},
+        refusal=lambda row: _("This invitation is already %(state)s; nothing was changed.")
+        % {"state": row.get_state_display()},
+    )

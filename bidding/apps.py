@@ -11,7 +11,9 @@ class BiddingConfig(AppConfig):
         from bidding.links import register_ledger_links
         from bidding.services.bids import submitted_bidders
         from bidding.views.bids import bid_lot_action
+        from bidding.views.hall import hall_lot_action
 
         register_ledger_links()
         register_known_bidders(submitted_bidders)
         register_lot_actions(bid_lot_action)
+        register_lot_actions(hall_lot_action)

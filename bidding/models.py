@@ -253,3 +253,111 @@ class Bid(models.Model):
     def receipt_document(self) -> dict:
         """The receipt file as `ebid verify-receipt` reads it (docs/sealing.md §8)."""
         return {"receipt": self.receipt, "signature": self.signature}
+
+
+class OpeningStatus(models.TextChoices):
+    WAITING = "waiting", _("Bids listed, waiting for the host")
+    DECRYPTING = "decrypting", _("Decrypting")
+    CONFIRMING = "confirming", _("Read out; bidders confirming")
+    CLOSED = "closed", _("Closed")
+    FAILED = "failed", _("Failed to open (流标)")
+
+
+def opening_record_path(instance: "Opening", filename: str) -> str:
+    return f"tenders/{instance.lot.tender_id}/openings/{instance.lot_id}/{filename}"
+
+
+class Opening(models.Model):
+    """The remote opening (不见面开标) of one lot (DESIGN §6): it begins at the bid deadline."""
+
+    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="opening")
+    status = models.CharField(_("status"), max_length=20, choices=OpeningStatus.choices,
+                              default=OpeningStatus.WAITING)
+    began_at = models.DateTimeField(_("began at"))
+    min_bids = models.PositiveSmallIntegerField(_("minimum bids"))
+    failure_reason = models.TextField(_("reason it failed"), blank=True)
+    decryption_started_at = models.DateTimeField(_("decryption started at"), null=True, blank=True)
+    decryption_ends_at = models.DateTimeField(_("decryption window ends at"), null=True, blank=True)
+    readout_at = models.DateTimeField(_("read out at"), null=True, blank=True)
+    confirm_ends_at = models.DateTimeField(_("confirmation window ends at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    record_file = models.FileField(_("opening record (PDF)"), upload_to=opening_record_path, max_length=300,
+                                   blank=True)
+    record_sha256 = models.CharField(_("record SHA-256"), max_length=64, blank=True)
+    record_published_at = models.DateTimeField(_("record published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opening")
+        verbose_name_plural = _("openings")
+
+    def __str__(self) -> str:
+        return f"opening of lot {self.lot_id} ({self.status})"
+
+
+class OpenedBidStatus(models.TextChoices):
+    SEALED = "sealed", _("Not yet decrypted")
+    DECRYPTED = "decrypted", _("Decrypted")
+    BACKUP = "backup", _("Opened from the bidder's backup")
+    REVOKED = "revoked", _("Failed to decrypt: bidder's fault, treated as revoked")
+    WITHDRAWN = "withdrawn", _("Failed to decrypt: not the bidder's fault, treated as withdrawn")
+
+
+OPENED_STATUSES = (OpenedBidStatus.DECRYPTED, OpenedBidStatus.BACKUP)
+
+
+class Response(models.TextChoices):
+    NONE = "", _("No response (taken as accepted)")
+    CONFIRMED = "confirmed", _("Confirmed")
+    OBJECTED = "objected", _("Objected")
+
+
+class OpenedBid(models.Model):
+    """A bid listed at an opening, and what became of it there: decrypted, opened from a backup, or failed."""
+
+    opening = models.ForeignKey(Opening, on_delete=models.PROTECT, related_name="bids")
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="opened")
+    status = models.CharField(_("status"), max_length=20, choices=OpenedBidStatus.choices,
+                              default=OpenedBidStatus.SEALED)
+    wrapped_key = models.BinaryField(_("data key under the platform key-encryption key"), null=True, blank=True,
+                                     editable=False)
+    summary = models.JSONField(_("summary (read out)"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    wrong_keys = models.PositiveSmallIntegerField(_("wrong keys presented"), default=0)
+    failure_cause = models.TextField(_("cause of failure"), blank=True)
+    response = models.CharField(_("response to the readout"), max_length=20, choices=Response.choices,
+                                blank=True, default="")
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bid at opening")
+        verbose_name_plural = _("bids at opening")
+        ordering = ["opening", "bid__received_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"bid {self.bid_id} at opening ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPENED_STATUSES
+
+
+class Objection(models.Model):
+    """An objection raised in the hall (实施条例 art. 44): answered online by the host, kept in the record."""
+
+    opening = models.ForeignKey(Opening, on_delete=models.PROTECT, related_name="objections")
+    bidder = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("objection"))
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(_("raised at"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection at opening")
+        verbose_name_plural = _("objections at opening")
+        ordering = ["opening", "raised_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"objection {self.pk} at opening {self.opening_id}"

@@ -63,3 +63,43 @@ def tender_can(actor: Actor, tender: Tender, action: TenderAction) -> bool:
         return tender_can(actor, tender, TenderAction.VIEW) and (
             (actor.role in {"regulator", "centre"} and _approved(actor)) or is_party(actor, tender))
     return False
+
+
+class HallAction(StrEnum):
+    WATCH = "watch"  # see the hall: bids listed, who has decrypted, the readout, objections
+    HOST = "host"  # start decryption, answer objections
+    RELEASE = "release"  # release a data key or a backup for one's own listed bid
+    RESPOND = "respond"  # confirm the readout or object
+    RECLASSIFY = "reclassify"  # record that a decryption failure was the platform's fault
+
+
+def _listed_bidder(actor: Actor, opening) -> bool:
+    return (actor.role == "bidder" and _approved(actor)
+            and opening.bids.filter(bid__bidder_id=actor.organisation_id).exists())
+
+
+def hall_can(actor: Actor, opening, action: HallAction, *, lot=None) -> bool:
+    """What each role may do at a lot's opening (`opening` None: it has not begun; then only WATCH, for
+    those who will be in the hall: the parties, regulators, the centre and bidders with a bid in)."""
+    tender = (opening.lot if opening is not None else lot).tender
+    officials = actor.role in {"regulator", "centre"} and _approved(actor)
+    if opening is None:
+        if action != HallAction.WATCH:
+            return False
+        if officials or is_party(actor, tender):
+            return True
+        from bidding.models import Bid, BidStatus
+
+        return (actor.role == "bidder" and _approved(actor)
+                and Bid.objects.filter(lot=lot, bidder_id=actor.organisation_id, status=BidStatus.SUBMITTED).exists())
+    if action == HallAction.WATCH:
+        if opening.record_published_at is not None or opening.status == "failed":
+            return True  # the record (or the reason it failed) is public
+        return officials or is_party(actor, tender) or _listed_bidder(actor, opening)
+    if action == HallAction.HOST:
+        return is_operator(actor, tender)
+    if action in (HallAction.RELEASE, HallAction.RESPOND):
+        return _listed_bidder(actor, opening)
+    if action == HallAction.RECLASSIFY:
+        return actor.role == "centre" and _approved(actor)
+    return False

@@ -11,3 +11,36 @@ def bid_uploads_clean() -> int:
     from bidding.services.bids import bid_uploads_clean as clean
 
     return clean()
+
+
+@shared_task
+def openings_advance() -> int:
+    from bidding.services.opening import openings_advance as advance
+
+    return advance()
+
+
+@shared_task
+def opening_record_render(opening_id: int) -> str:
+    from bidding.services.opening_record import opening_record_publish
+
+    opening = opening_record_publish(opening_id)
+    return opening.record_sha256 if opening is not None else ""
+
+
+@shared_task
+def deadline_reminders() -> int:
+    from bidding.services.reminders import reminders_send
+
+    return reminders_send()
+
+
+def hall_broadcast(lot_id: int) -> None:
+    """After a committed change: the hall's state, once, to everyone watching (consumers only relay it)."""
+    from bidding.hall import group_name, hall_state
+    from bidding.models import Opening
+    from witness.feed import publish_group
+
+    opening = Opening.objects.select_related("lot__tender").filter(lot_id=lot_id).first()
+    if opening is not None:
+        publish_group(group_name(lot_id), {"type": "hall.state", "state": hall_state(opening)}, label=lot_id)

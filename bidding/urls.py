@@ -2,6 +2,7 @@ from django.urls import path
 
 from bidding import views
 from bidding.views.bids import bid_submit_page
+from bidding.views.hall import hall_page, opening_record
 from bidding.views.receipts import receipt_key_pem
 
 app_name = "bidding"
@@ -20,5 +21,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.tender_review_view, name="tender_review"),
     path("<int:pk>/clarifications/", views.tender_clarify, name="tender_clarify"),
     path("<int:pk>/lots/<int:lot_id>/bid/", bid_submit_page, name="bid_submit"),
+    path("<int:pk>/lots/<int:lot_id>/hall/", hall_page, name="hall"),
+    path("<int:pk>/lots/<int:lot_id>/opening-record.pdf", opening_record, name="opening_record"),
     path("<int:pk>/cancel/", views.tender_cancel_view, name="tender_cancel"),
 ]

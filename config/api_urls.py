@@ -25,6 +25,16 @@ from bidding.api.bids import (
     UploadFinishView,
     UploadStartView,
 )
+from bidding.api.hall import (
+    AnswerView,
+    BackupView,
+    EnvelopeHeaderView,
+    FailureCauseView,
+    HallStateView,
+    ReleaseKeyView,
+    RespondView,
+    StartDecryptionView,
+)
 from bidding.api.public import TenderDetailView, TenderListView
 
 app_name = "api"
@@ -63,6 +73,14 @@ urlpatterns = [
     path("bids/uploads/<int:pk>/finish/", UploadFinishView.as_view(), name="bid_upload_finish"),
     path("bids/<int:pk>/withdraw/", BidWithdrawView.as_view(), name="bid_withdraw"),
     path("lots/<int:lot_id>/my-bids/", MyBidsView.as_view(), name="lot_my_bids"),
+    path("lots/<int:lot_id>/hall/", HallStateView.as_view(), name="hall_state"),
+    path("lots/<int:lot_id>/hall/start-decryption/", StartDecryptionView.as_view(), name="hall_start_decryption"),
+    path("lots/<int:lot_id>/hall/envelope-header/", EnvelopeHeaderView.as_view(), name="hall_envelope_header"),
+    path("lots/<int:lot_id>/hall/release-key/", ReleaseKeyView.as_view(), name="hall_release_key"),
+    path("lots/<int:lot_id>/hall/backup/", BackupView.as_view(), name="hall_backup"),
+    path("lots/<int:lot_id>/hall/respond/", RespondView.as_view(), name="hall_respond"),
+    path("hall/objections/<int:pk>/answer/", AnswerView.as_view(), name="hall_answer_objection"),
+    path("bids/<int:bid_id>/failure-cause/", FailureCauseView.as_view(), name="hall_failure_cause"),
     path("platform/receipt-key/", ReceiptKeyView.as_view(), name="platform_receipt_key"),
     path("agencies/", AgencyListView.as_view(), name="agency_list"),
     path("agencies/<int:pk>/", AgencyDetailView.as_view(), name="agency_detail"),

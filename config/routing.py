@@ -1,7 +1,9 @@
 from django.urls import path
 
+from bidding.consumers import HallConsumer
 from witness.consumers import LedgerFeedConsumer
 
 websocket_urlpatterns = [
     path("ws/ledger/", LedgerFeedConsumer.as_asgi()),
+    path("ws/hall/<int:lot_id>/", HallConsumer.as_asgi()),
 ]

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_VARIABLES = (
     "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER", "DEBUG", "SECRET_KEY",
     "ALLOWED_HOSTS", "S3_BUCKET", "MEDIA_ROOT", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE", "EXPERT_ID_KEY",
-    "PLATFORM_SIGNING_KEY",
+    "PLATFORM_SIGNING_KEY", "BID_KEY_ENCRYPTION_KEY", "PLATFORM_CA_KEY", "PLATFORM_CA_CERT", "PLATFORM_PDF_KEY",
+    "PLATFORM_PDF_CERT",
 )
 
 
@@ -56,9 +57,17 @@ def signing_key_pem() -> str:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
 
 
+def platform_ca_pem() -> tuple[str, str]:
+    from core.pdfsign import ca_create
+
+    return ca_create(common_name="Test CA", organisation_name="Test")
+
+
 def test_production_settings_pass_the_deployment_checks(tmp_path):
     env = clean_env(tmp_path, DEBUG="0", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS="ebid.example.cn",
-                    EXPERT_ID_KEY="00" * 32, PLATFORM_SIGNING_KEY=signing_key_pem())
+                    EXPERT_ID_KEY="00" * 32, PLATFORM_SIGNING_KEY=signing_key_pem(),
+                    BID_KEY_ENCRYPTION_KEY="11" * 32)
+    env["PLATFORM_CA_KEY"], env["PLATFORM_CA_CERT"] = platform_ca_pem()
 
     done = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
 
@@ -104,3 +113,13 @@ def test_an_s3_bucket_moves_uploaded_files_to_object_storage(tmp_path):
     seen = settings_seen(clean_env(tmp_path, S3_BUCKET="ebid-documents", S3_ENDPOINT_URL="https://s3.example.cn"))
 
     assert seen["storage"] == "storages.backends.s3.S3Storage"
+
+
+def test_production_refuses_to_start_without_the_bid_key_encryption_key(tmp_path):
+    env = clean_env(tmp_path, DEBUG="0", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS="ebid.example.cn",
+                    EXPERT_ID_KEY="00" * 32, PLATFORM_SIGNING_KEY=signing_key_pem())
+
+    done = manage("check", env=env)
+
+    assert done.returncode != 0
+    assert "BID_KEY_ENCRYPTION_KEY is not set" in done.stderr

@@ -39,9 +39,9 @@ class _Relay(threading.Thread):
             except Exception:
                 logger.warning("ledger feed relay failed", exc_info=True)
 
-    async def _send(self, batch: list[dict]) -> None:
-        for message in batch:
-            await self.layer.group_send(FEED_GROUP, message)
+    async def _send(self, batch: list[tuple[str, dict]]) -> None:
+        for group, message in batch:
+            await self.layer.group_send(group, message)
 
 
 _relay: _Relay | None = None
@@ -58,17 +58,21 @@ def _get_relay(layer) -> _Relay:
 
 
 def publish(summary: dict) -> None:
+    publish_group(FEED_GROUP, {"type": "ledger.event", "event": summary}, label=summary.get("seq"))
+
+
+def publish_group(group: str, message: dict, *, label=None) -> None:
+    """Send `message` to a channel-layer group without waiting (the opening hall uses it too)."""
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": "ledger.event", "event": summary}
     try:
         if isinstance(layer, InMemoryChannelLayer):
             if getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None:
-                AsyncToSync(layer.group_send)(FEED_GROUP, message)
+                AsyncToSync(layer.group_send)(group, message)
             return
-        _get_relay(layer).queue.put_nowait(message)
+        _get_relay(layer).queue.put_nowait((group, message))
     except queue.Full:
-        logger.warning("ledger feed queue full; event %s not relayed live", summary.get("seq"))
+        logger.warning("live feed queue full; %s %s not relayed", group, label)
     except Exception:  # a live feed must never break the act it reports
         logger.warning("ledger feed publish failed", exc_info=True)

@@ -367,6 +367,6 @@
     return { header, summary, parts };
   }
 
-  global.EbidSeal = { seal, unseal, readHeader, importPrivateKey, canonical, Sha256, EnvelopeError, hex, fromHex,
+  global.EbidSeal = { seal, unseal, readHeader, unwrapDataKey, importPrivateKey, canonical, Sha256, EnvelopeError, hex, fromHex,
                       SUITE, DEFAULT_CHUNK };
 })(window);

@@ -361,3 +361,17 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"objection {self.pk} at opening {self.opening_id}"
+
+
+class Reminder(models.Model):
+    """A reminder sent before a tender's deadline (one per tender and lead time), so a repeat sends nothing."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="reminders")
+    hours_before = models.PositiveSmallIntegerField(_("hours before the deadline"))
+    sent_at = models.DateTimeField(_("sent at"))
+    recipients = models.PositiveIntegerField(_("organisations reminded"), default=0)
+
+    class Meta:
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        constraints = [models.UniqueConstraint(fields=["tender", "hours_before"], name="reminder_once_per_lead_time")]

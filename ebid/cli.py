@@ -24,7 +24,7 @@ from ebid.header import DEFAULT_CHUNK, SUMMARY_NAME, Binding, read_header
 from ebid.keys import fingerprint, keygen, load_private_key, load_public_key
 from ebid.receipt import verify_receipt
 from ebid.seal import seal
-from ebid.unseal import unseal_to_directory
+from ebid.unseal import read_summary, unseal_to_directory, unwrap_data_key
 
 
 def _passphrase(args, *, confirm: bool = False) -> bytes:
@@ -93,6 +93,19 @@ def cmd_unseal(args) -> None:
         print(path)
     if salts is not None:
         print("every part matches its commitment")
+
+
+def cmd_data_key(args) -> None:
+    """At opening: unwrap the envelope's data key with the private key and print it in base64, to release
+    it to the platform (the hall page does the same in the browser). Only the data key leaves the machine."""
+    import base64
+
+    private_key = load_private_key(Path(args.key).read_bytes(), _passphrase(args))
+    with open(args.envelope, "rb") as fh:
+        header = read_header(fh)
+        data_key = unwrap_data_key(header, private_key)
+        read_summary(fh, header, data_key)  # the key opens the summary, as the platform will check
+    print(base64.b64encode(data_key).decode("ascii"))
 
 
 def cmd_verify_commitment(args) -> None:
@@ -177,6 +190,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="folder to write the summary and files into")
     p.add_argument("--salts", help="also check every part against its commitment")
     p.set_defaults(run=cmd_unseal)
+
+    p = with_passphrase(sub.add_parser("data-key", help="print the envelope's data key (base64), to release it "
+                                                          "at opening"))
+    p.add_argument("envelope")
+    p.add_argument("--key", required=True, help="your encrypted private key (PEM)")
+    p.set_defaults(run=cmd_data_key)
 
     p = sub.add_parser("verify-commitment", help="check a plaintext backup and salt against an envelope")
     p.add_argument("envelope")

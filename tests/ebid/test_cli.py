@@ -68,6 +68,21 @@ def test_unseal_gives_back_the_summary_and_files_and_checks_the_salts(bid: Path)
     assert (bid / "opened" / "empty.txt").read_bytes() == b""
 
 
+def test_data_key_prints_the_key_that_opens_the_summary(bid: Path):
+    import base64
+
+    from ebid import read_header, read_summary
+
+    run = ebid("data-key", "bid.ebid", "--key", "me.key", cwd=bid)
+    assert run.returncode == 0, run.stderr
+    key = base64.b64decode(run.stdout.strip())
+    with open(bid / "bid.ebid", "rb") as fh:
+        header = read_header(fh)
+        assert read_summary(fh, header, key)[1]["price"] == "1234567.89"
+    wrong = ebid("data-key", "bid.ebid", "--key", "me.key", cwd=bid, env={**ENV, "EBID_PASSPHRASE": "wrong"})
+    assert wrong.returncode == 1 and ("KeyFileError" in wrong.stderr or "WrongKey" in wrong.stderr)
+
+
 def test_verify_commitment_accepts_the_backup_and_refuses_anything_else(bid: Path):
     ok = ebid("verify-commitment", "bid.ebid", "docs/技术标.pdf", "--salts", "bid.ebid.salts", cwd=bid)
     assert ok.returncode == 0, ok.stderr

@@ -14,6 +14,20 @@ def _media_root(tmp_path, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _test_ca() -> tuple[str, str]:
+    from core.pdfsign import ca_create
+
+    return ca_create(common_name="测试平台 CA", organisation_name="测试公共资源交易中心")
+
+
+@pytest.fixture(autouse=True)
+def _platform_ca(settings, _test_ca):
+    """pytest-django runs with DEBUG off, where the platform insists on a configured CA: give it one."""
+    if not settings.PLATFORM_CA_KEY:
+        settings.PLATFORM_CA_KEY, settings.PLATFORM_CA_CERT = _test_ca
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (with REDIS_URL it lives in Redis and would outlast the run)."""

@@ -116,3 +116,26 @@ def test_three_demo_bidders_get_a_sealing_key_whose_private_half_opens_with_the_
         username = key.organisation.memberships.get().user.username
         private = load_private_key((tmp_path / f"{username}-sealing-key.pem").read_bytes(), PASSWORD.encode())
         assert fingerprint(private.public_key()) == key.fingerprint
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_opening_ready_whose_bids_the_demo_keys_decrypt(settings, tmp_path):
+    from bidding.demo.opening import SPEC
+    from bidding.services import opening as svc
+    from ebid import read_header, unwrap_data_key
+    from ebid.keys import load_private_key
+    from tests.factories import actor_of
+
+    settings.DEMO_KEYS_DIR = tmp_path
+    seed_demo()
+    tender = Tender.objects.get(title=SPEC.title)
+    lot = tender.lots.get()
+    opening = svc.opening_for(actor=actor_of("regulator"), lot_id=lot.pk)
+    assert opening.status == "waiting" and opening.bids.count() == 3
+    times = list(Event.objects.order_by("seq").values_list("created_at", flat=True))
+    assert times == sorted(times), "the ledger's times rise with its sequence numbers"
+    for opened in opening.bids.select_related("bid__bidder"):
+        username = opened.bid.bidder.memberships.get().user.username
+        key = load_private_key((tmp_path / f"{username}-sealing-key.pem").read_bytes(), PASSWORD.encode())
+        with opened.bid.envelope.open("rb") as fh:
+            assert len(unwrap_data_key(read_header(fh), key)) == 32

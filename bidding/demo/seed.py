@@ -19,6 +19,7 @@ from accounts.services import organisation_admin_create, organisation_create, or
 from agencies import demo as agencies_demo
 from experts import demo as experts_demo
 from bidding.demo import keys as demo_keys
+from bidding.demo import opening as demo_opening
 from bidding.demo import organisations as orgs
 from bidding.demo.document import clarification_pdf, tender_document_pdf
 from bidding.demo.tenders import TENDERS, TenderSpec
@@ -191,10 +192,15 @@ def seed(*, log: Callable[[str], None] = lambda line: None) -> SeedResult:
     # Demo organisations have made-up addresses: send them no mail.
     with (override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
           _quiet("weasyprint", "fontTools", "celery.app.trace")):
-        organisations_created = _seed_organisations(log)
-        specs = {spec.key: spec for spec in orgs.ALL}
         now = clock.now()
         tenders_created = 0
+        # The county's history: organisations, sealing keys and a tender whose deadline has just passed.
+        with demo_opening.clock_from(demo_opening.history_start(now)):
+            organisations_created = _seed_organisations(log)
+            demo_keys.seed(actor_for, log)
+            if demo_opening.seed(actor_for, lambda t: tender_document_pdf(t, platform=PLATFORM, qualifications=[]), now, log):
+                tenders_created += 1
+        specs = {spec.key: spec for spec in orgs.ALL}
         for spec in TENDERS:
             if Tender.objects.filter(title=spec.title, tenderer__credit_code=specs[spec.tenderer].credit_code).exists():
                 continue
@@ -202,7 +208,6 @@ def seed(*, log: Callable[[str], None] = lambda line: None) -> SeedResult:
                 tender = _seed_tender(spec, specs, now)
             tenders_created += 1
             log(f"  tender     {tender.reference} {tender.title} ({tender.get_status_display()})")
-        demo_keys.seed(actor_for, log)
         agencies_demo.seed(log)
         experts_demo.seed(log)
     return SeedResult(organisations_created, tenders_created, _logins())

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "bidding",
     "agencies",
     "experts",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -128,9 +129,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer, cache, Celery ---------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # channels_redis.pubsub.RedisPubSubChannelLayer is the other choice; bench/README.md compares the two.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": os.environ.get("CHANNEL_LAYER_BACKEND", "channels_redis.core.RedisChannelLayer"),
             "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "ebid")},
         }
     }
@@ -462,3 +464,27 @@ PLATFORM_PDF_KEY = os.environ.get("PLATFORM_PDF_KEY", "").replace("\\n", "\n").s
 PLATFORM_PDF_CERT = os.environ.get("PLATFORM_PDF_CERT", "").replace("\\n", "\n").strip()
 if bool(PLATFORM_PDF_KEY) != bool(PLATFORM_PDF_CERT):
     raise ImproperlyConfigured("Set both PLATFORM_PDF_KEY and PLATFORM_PDF_CERT, or neither.")
+
+# --- Evaluation, report and award (evaluation/) -------------------------------
+# A tenderer's representative may sit on the committee (招标投标法 art. 37: the committee is the tenderer's
+# representative plus experts, experts at least two thirds); at most one here, never more than a third.
+# Government procurement: 87号令 art. 45 lets the purchaser send a representative too.
+EVALUATION_TENDERER_REP_ALLOWED = env_bool("EVALUATION_TENDERER_REP_ALLOWED", True)
+# A clarification question gives the bidder at least this long to answer [INFERRED].
+EVALUATION_QUESTION_MIN_MINUTES = int(os.environ.get("EVALUATION_QUESTION_MIN_MINUTES", "30"))
+# Abnormally low price review (RULES M8, 财库〔2026〕2号 as quoted): below 50 % of the mean of compliant bids,
+# 55 % of the second-lowest, or 45 % of the ceiling price.
+ABNORMAL_LOW_OF_MEAN = os.environ.get("ABNORMAL_LOW_OF_MEAN", "0.50")
+ABNORMAL_LOW_OF_SECOND = os.environ.get("ABNORMAL_LOW_OF_SECOND", "0.55")
+ABNORMAL_LOW_OF_CEILING = os.environ.get("ABNORMAL_LOW_OF_CEILING", "0.45")
+# An expert's total for a bid deviating from the other members' mean by more than this share of the points
+# that expert could give is flagged for the committee (no published number [INFERRED]).
+SCORE_DEVIATION_THRESHOLD = os.environ.get("SCORE_DEVIATION_THRESHOLD", "0.20")
+# At most this many ranked candidates are recommended (招标投标法实施条例 art. 53; RULES M6).
+EVALUATION_MAX_CANDIDATES = 3
+# Publicity of the candidates: at least 3 days (实施条例 art. 54; RULES M6); objections answered within 3 days.
+PUBLICITY_DAYS = int(os.environ.get("PUBLICITY_DAYS", "3"))
+PUBLICITY_ANSWER_DAYS = int(os.environ.get("PUBLICITY_ANSWER_DAYS", "3"))
+# One-time codes that confirm a member's remote signature [INFERRED].
+SIGNING_CODE_MINUTES = int(os.environ.get("SIGNING_CODE_MINUTES", "10"))
+SIGNING_CODE_MAX_ATTEMPTS = 5

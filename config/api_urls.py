@@ -36,6 +36,7 @@ from bidding.api.hall import (
     StartDecryptionView,
 )
 from bidding.api.public import TenderDetailView, TenderListView
+from evaluation import api as evaluation_api
 
 app_name = "api"
 
@@ -74,6 +75,18 @@ urlpatterns = [
     path("bids/<int:pk>/withdraw/", BidWithdrawView.as_view(), name="bid_withdraw"),
     path("lots/<int:lot_id>/my-bids/", MyBidsView.as_view(), name="lot_my_bids"),
     path("lots/<int:lot_id>/hall/", HallStateView.as_view(), name="hall_state"),
+    path("evaluation/lots/<int:lot_id>/", evaluation_api.ProgressView.as_view(), name="evaluation_progress"),
+    path("evaluation/lots/<int:lot_id>/vote/", evaluation_api.VoteView.as_view(), name="evaluation_vote"),
+    path("evaluation/lots/<int:lot_id>/marks/", evaluation_api.MarkView.as_view(), name="evaluation_mark"),
+    path("evaluation/lots/<int:lot_id>/scores/", evaluation_api.ScoreView.as_view(), name="evaluation_score"),
+    path("evaluation/lots/<int:lot_id>/submit/", evaluation_api.SubmitView.as_view(), name="evaluation_submit"),
+    path("evaluation/lots/<int:lot_id>/questions/", evaluation_api.QuestionView.as_view(), name="evaluation_question"),
+    path("evaluation/questions/<int:pk>/answer/", evaluation_api.QuestionAnswerView.as_view(),
+         name="evaluation_question_answer"),
+    path("evaluation/lots/<int:lot_id>/flags/<int:pk>/decide/", evaluation_api.FlagDecisionView.as_view(),
+         name="evaluation_flag_decide"),
+    path("evaluation/lots/<int:lot_id>/scores/<int:pk>/correct/", evaluation_api.CorrectionView.as_view(),
+         name="evaluation_correct"),
     path("lots/<int:lot_id>/hall/start-decryption/", StartDecryptionView.as_view(), name="hall_start_decryption"),
     path("lots/<int:lot_id>/hall/envelope-header/", EnvelopeHeaderView.as_view(), name="hall_envelope_header"),
     path("lots/<int:lot_id>/hall/release-key/", ReleaseKeyView.as_view(), name="hall_release_key"),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tenders/", include("bidding.urls")),
     path("agencies/", include("agencies.urls")),
     path("experts/", include("experts.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("ledger/", include("witness.urls")),
     path("calendar/", include("workdays.urls")),
     path("api/", include("config.api_urls")),

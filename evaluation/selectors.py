@@ -1,0 +1,78 @@
+"""Reads for the evaluation pages: a watcher's progress view, a member's workspace."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from bidding.hall import readout_row
+from core.actor import Actor
+from evaluation.models import Committee, Criterion, Flag, Member, Question, Requirement, Result, ReviewMark, Score, \
+    Sheet, Stage, Step
+from evaluation.permissions import EvalAction, committee_can, member_of
+from evaluation.progress import progress_state
+from evaluation.services.committees import committee_for
+from evaluation.services.work import bid_parts, bids_under_evaluation, compliant_bid_ids, scored_criteria
+
+
+def progress_for(*, actor: Actor, lot_id: int) -> dict:
+    committee = committee_for(actor=actor, lot_id=lot_id)
+    state = progress_state(committee, names=committee_can(actor, committee, EvalAction.SEE_NAMES))
+    if committee_can(actor, committee, EvalAction.SEE_RESULTS):
+        state["results"] = [
+            {"bid": r.bid_id, "bidder": r.bid.bidder.name, "price": f"{r.price:.2f}" if r.price is not None else "",
+             "compliant": r.compliant, "price_score": f"{r.price_score:.2f}" if r.price_score is not None else "",
+             "total": f"{r.total:.2f}" if r.total is not None else "", "rank": r.rank, "recommended": r.recommended,
+             "tie_broken_by": r.tie_broken_by, "failed": r.failed_requirements}
+            for r in Result.objects.filter(committee=committee).select_related("bid__bidder").order_by("rank", "pk")]
+    return state
+
+
+def committees_of(user) -> QuerySet[Committee]:
+    return (Committee.objects.filter(members__user=user).select_related("lot__tender")
+            .exclude(stage__in=[Stage.AWARDED]).order_by("-formed_at"))
+
+
+def committees_for_operator(actor: Actor) -> QuerySet[Committee]:
+    return Committee.objects.filter(lot__tender__agency_id=actor.organisation_id).select_related(
+        "lot__tender").order_by("-formed_at") if actor.organisation_id else Committee.objects.none()
+
+
+def questions_for_bidder(actor: Actor) -> QuerySet[Question]:
+    if actor.role != "bidder" or actor.organisation_id is None:
+        return Question.objects.none()
+    return Question.objects.filter(bid__bidder_id=actor.organisation_id).select_related(
+        "committee__lot__tender").order_by("-asked_at")
+
+
+def workspace(*, actor: Actor, lot_id: int) -> dict:
+    """Everything a member's page shows: its own drafts and submissions, never another member's scores."""
+    committee = committee_for(actor=actor, lot_id=lot_id, action=EvalAction.WORK)
+    me: Member = member_of(actor, committee)
+    sheets = {s.step: s for s in Sheet.objects.filter(member=me)}
+    opened = bids_under_evaluation(committee) if committee.stage != Stage.ELECTING else []
+    compliant = set(compliant_bid_ids(committee))
+    marks = {(m.bid_id, m.requirement_id): m for m in ReviewMark.objects.filter(sheet__member=me)}
+    scores = {(s.bid_id, s.criterion_id): s for s in Score.objects.filter(sheet__member=me)}
+    requirements = list(Requirement.objects.filter(scheme__lot=committee.lot).order_by("position"))
+    criteria = scored_criteria(me, committee)
+    bids = []
+    for o in opened:
+        bids.append({
+            "id": o.bid_id, "bidder": o.bid.bidder.name, "readout": readout_row(o), "parts": bid_parts(o),
+            "compliant": o.bid_id in compliant,
+            "marks": [(r, marks.get((o.bid_id, r.pk))) for r in requirements],
+            "questions": list(Question.objects.filter(committee=committee, bid_id=o.bid_id)),
+        })
+    scored = [b for b in bids if b["compliant"]]
+    grid = [(c, [(b["id"], b["bidder"], scores.get((b["id"], c.pk))) for b in scored]) for c in criteria]
+    return {
+        "committee": committee, "me": me, "scored_bids": scored, "grid": grid, "members": list(committee.members.order_by("position")),
+        "sheets": sheets, "bids": bids, "requirements": requirements, "criteria": criteria,
+        "all_criteria": list(Criterion.objects.filter(scheme__lot=committee.lot).order_by("position")),
+        "review_locked": bool(sheets.get(Step.REVIEW) and sheets[Step.REVIEW].submitted_at),
+        "scoring_locked": bool(sheets.get(Step.SCORING) and sheets[Step.SCORING].submitted_at),
+        "flags": list(Flag.objects.filter(committee=committee).select_related("bid__bidder", "member"))
+        if committee.stage in {Stage.SUMMARY, Stage.SIGNING, Stage.REPORTED} else [],
+        "results": list(Result.objects.filter(committee=committee).select_related("bid__bidder").order_by("rank", "pk"))
+        if committee.summarised_at or committee.stage == Stage.SUMMARY else [],
+    }

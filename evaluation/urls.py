@@ -1,0 +1,14 @@
+from django.urls import path
+
+from evaluation import views
+
+app_name = "evaluation"
+
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("lots/<int:lot_id>/", views.progress, name="progress"),
+    path("lots/<int:lot_id>/form/", views.form_committee, name="form_committee"),
+    path("lots/<int:lot_id>/work/", views.workspace, name="workspace"),
+    path("lots/<int:lot_id>/scheme/", views.scheme_edit, name="scheme"),
+    path("lots/<int:lot_id>/bids/<int:bid_id>/files/<int:part>/", views.bid_file, name="bid_file"),
+]

@@ -1,0 +1,177 @@
+"""Evaluation pages: a member's workspace, the progress page watchers follow live, the operator's scheme form,
+the list of one's evaluations, and the witnessed download of a bid's file."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bidding.models import Lot
+from bidding.permissions import is_operator
+from core import clock
+from core.errors import DomainError, NotFound, PermissionDenied
+from evaluation import selectors
+from evaluation.models import Committee, CriterionKind, Method, ProcurementKind, RequirementKind, ScoredBy, TieRule
+from evaluation.permissions import EvalAction, committee_can, member_of
+from evaluation.progress import progress_state
+from evaluation.scoring import PRICE_FORMULAS
+from evaluation.services import committees, work
+from evaluation.services.schemes import CriterionInput, RequirementInput, SchemeInput, scheme_set
+
+
+def _lot(lot_id: int) -> Lot:
+    lot = Lot.objects.select_related("tender").filter(pk=lot_id).first()
+    if lot is None:
+        raise Http404(_("No such lot."))
+    return lot
+
+
+@login_required
+@require_GET
+def mine(request):
+    actor = request.actor
+    return render(request, "evaluation/mine.html", {
+        "seats": selectors.committees_of(request.user),
+        "operated": selectors.committees_for_operator(actor) if actor.role == "agency" else [],
+        "questions": selectors.questions_for_bidder(actor),
+        "now": clock.now(),
+    })
+
+
+@login_required
+@require_GET
+def progress(request, lot_id: int):
+    lot = _lot(lot_id)
+    actor = request.actor
+    committee = Committee.objects.filter(lot=lot).select_related("lot__tender").first()
+    if committee is None:
+        if not is_operator(actor, lot.tender):
+            raise Http404(_("No evaluation committee for this lot, or it is not open to you."))
+        return render(request, "evaluation/progress.html", {"lot": lot, "committee": None, "can_form": True})
+    try:
+        state = selectors.progress_for(actor=actor, lot_id=lot.pk)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    return render(request, "evaluation/progress.html", {
+        "lot": lot, "committee": committee, "state": state, "is_member": member_of(actor, committee) is not None,
+        "see_names": committee_can(actor, committee, EvalAction.SEE_NAMES)})
+
+
+@login_required
+@require_POST
+def form_committee(request, lot_id: int):
+    lot = _lot(lot_id)
+    rep = request.POST.get("tenderer_user") or None
+    try:
+        committees.committee_form(actor=request.actor, lot_id=lot.pk, tenderer_user_id=int(rep) if rep else None)
+        messages.success(request, _("The evaluation committee is formed; its members have been told."))
+    except (DomainError, ValueError) as exc:
+        messages.error(request, str(exc))
+    return redirect("evaluation:progress", lot_id=lot.pk)
+
+
+@login_required
+@require_GET
+def workspace(request, lot_id: int):
+    try:
+        data = selectors.workspace(actor=request.actor, lot_id=lot_id)
+    except (NotFound, PermissionDenied) as exc:
+        raise Http404(str(exc)) from exc
+    committee = data["committee"]
+    config = {"lot": lot_id, "stage": committee.stage, "ws": f"/ws/evaluation/{lot_id}/"}
+    return render(request, "evaluation/workspace.html", {**data, "config": config,
+                                                         "state": progress_state(committee, names=True)})
+
+
+@login_required
+@require_GET
+def bid_file(request, lot_id: int, bid_id: int, part: int):
+    try:
+        name, size, chunks = work.bid_file_open(actor=request.actor, lot_id=lot_id, bid_id=bid_id, part_index=part)
+    except (NotFound, PermissionDenied) as exc:
+        raise Http404(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("evaluation:workspace", lot_id=lot_id)
+    response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
+    response["Content-Length"] = str(size)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def _scheme_initial(lot: Lot) -> dict:
+    scheme = getattr(lot, "scheme", None) if hasattr(lot, "scheme") else None
+    if scheme is None:
+        return {"method": Method.COMPREHENSIVE, "procurement_kind": ProcurementKind.WORKS, "price_formula": "gp_lowest",
+                "formula_params": {}, "tie_rule": TieRule.LOTTERY, "requirements": [], "criteria": []}
+    return {"method": scheme.method, "procurement_kind": scheme.procurement_kind, "price_formula": scheme.price_formula,
+            "formula_params": scheme.formula_params, "tie_rule": scheme.tie_rule,
+            "requirements": [{"name": r.name, "kind": r.kind} for r in scheme.requirements.order_by("position")],
+            "criteria": [{"name": c.name, "max_points": f"{c.max_points:.2f}", "kind": c.kind, "scored_by": c.scored_by}
+                         for c in scheme.criteria.order_by("position")]}
+
+
+def _rows(post, prefix: str, fields: tuple[str, ...]) -> list[dict]:
+    rows = []
+    for n in range(int(post.get(f"{prefix}-count") or 0)):
+        row = {f: (post.get(f"{prefix}-{n}-{f}") or "").strip() for f in fields}
+        if row[fields[0]]:
+            rows.append(row)
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_edit(request, lot_id: int):
+    lot = _lot(lot_id)
+    if not is_operator(request.actor, lot.tender):
+        raise Http404(_("Only the agency running the tender sets its evaluation scheme."))
+    values, errors = _scheme_initial(lot), {}
+    if request.method == "POST":
+        params = {}
+        for name in request.POST.getlist("param"):
+            value = request.POST.get(f"param-{name}", "").strip()
+            if value:
+                params[name] = value
+        values = {"method": request.POST.get("method", ""), "procurement_kind": request.POST.get("procurement_kind", ""),
+                  "price_formula": request.POST.get("price_formula", ""), "formula_params": params,
+                  "tie_rule": request.POST.get("tie_rule", ""),
+                  "requirements": _rows(request.POST, "req", ("name", "kind")),
+                  "criteria": _rows(request.POST, "crit", ("name", "max_points", "kind", "scored_by"))}
+        try:
+            scheme_set(actor=request.actor, lot_id=lot.pk, data=SchemeInput(
+                method=values["method"], procurement_kind=values["procurement_kind"],
+                price_formula=values["price_formula"], formula_params=params, tie_rule=values["tie_rule"],
+                requirements=[RequirementInput(r["name"], r["kind"]) for r in values["requirements"]],
+                criteria=[CriterionInput(c["name"], c["max_points"], c["kind"], c["scored_by"] or ScoredBy.ALL)
+                          for c in values["criteria"]]))
+            messages.success(request, _("The evaluation scheme is saved. It is frozen at the bid deadline."))
+            return redirect("bidding:tender_detail", pk=lot.tender_id)
+        except DomainError as exc:
+            errors = exc.fields or {"__all__": [str(exc)]}
+    total = sum((Decimal(c["max_points"]) for c in values["criteria"] if _is_number(c.get("max_points"))), Decimal(0))
+    return render(request, "evaluation/scheme.html", {
+        "lot": lot, "values": values, "errors": errors, "total": total,
+        "methods": Method.choices, "kinds": ProcurementKind.choices, "tie_rules": TieRule.choices,
+        "requirement_kinds": RequirementKind.choices, "criterion_kinds": CriterionKind.choices,
+        "scored_by": ScoredBy.choices,
+        "formulas": [(code, str(f.label), [(p.name, str(p.label), p.default) for p in f.params])
+                     for code, f in PRICE_FORMULAS.items()],
+        "values_json": json.dumps(values, ensure_ascii=False),
+    })
+
+
+def _is_number(value) -> bool:
+    try:
+        Decimal(str(value))
+        return True
+    except Exception:
+        return False

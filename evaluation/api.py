@@ -45,7 +45,7 @@ class QuestionSerializer(serializers.Serializer):
     answer_by = serializers.DateTimeField()
 
 
-class AnswerSerializer(serializers.Serializer):
+class QuestionAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=8000, allow_blank=True)
 
 
@@ -129,9 +129,9 @@ class QuestionView(PlatformAPIView):
 class QuestionAnswerView(PlatformAPIView):
     permission_classes = [IsAuthenticated]
 
-    @_doc("evaluation_question_answer", _lazy("Bidder: answer a clarification question"), AnswerSerializer)
+    @_doc("evaluation_question_answer", _lazy("Bidder: answer a clarification question"), QuestionAnswerSerializer)
     def post(self, request, pk: int):
-        data = parsed(AnswerSerializer, request.data)
+        data = parsed(QuestionAnswerSerializer, request.data)
         question = work.question_answer(actor=self.actor, question_id=pk, answer=data["answer"])
         return Response({"answered_at": question.answered_at.isoformat()})
 

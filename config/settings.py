@@ -114,7 +114,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Served by Daphne (ASGI), each request runs in its own thread: a persistent connection would stay open in
+    # a finished thread until garbage collection (Django's docs: disable persistent connections under ASGI).
+    # Put PgBouncer in front for connection reuse; DATABASE_CONN_MAX_AGE is for WSGI/worker processes.
+    DATABASES = {"default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")))}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

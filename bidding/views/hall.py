@@ -44,10 +44,12 @@ def _labels() -> dict:
             "sending": _("Sending…"), "done": _("Done."), "failed": _("Refused:"),
             "key": _("Give your private sealing key (a file or pasted PEM)."),
             "wrongKey": _("This private key does not open your envelope."),
+            "keyFile": _("This key file cannot be opened: wrong passphrase, or not a sealing key file."),
             "confirmAsk": _("Confirm the readout as shown?"), "none": _("None yet."),
             "answered": _("Answer"), "unanswered": _("Awaiting the host's answer"),
             "waitingHost": _("The bids are listed. Waiting for the host to start decryption."),
             "objectionNeeded": _("Write your objection first."),
+            "awaitingResponse": _("Awaiting response"),
         },
     }
 

@@ -14,12 +14,24 @@
   let skew = 0; // server time minus local time, ms
   let refreshing = false;
 
+  // Times read as the rest of the platform prints them, in its time zone (Beijing time), whatever zone the
+  // bidder's computer is set to: the windows are the server's, and the record states them in that zone.
+  const parts = { hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+                  minute: "2-digit", second: "2-digit" };
+  let zoned;
+  try {
+    zoned = new Intl.DateTimeFormat("en-GB", { ...parts, timeZone: $("hall-clock").dataset.timeZone || undefined });
+  } catch (e) {
+    zoned = new Intl.DateTimeFormat("en-GB", parts);
+  }
   const fmt = (iso) => {
     if (!iso) return "—";
-    const d = new Date(iso);
-    const p = (n) => String(n).padStart(2, "0");
-    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    const p = Object.fromEntries(zoned.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
   };
+  // A read-out price keeps its exact digits; only the integer part is grouped (1234567.89 → 1,234,567.89).
+  const money = (text) => (/^-?\d+(\.\d+)?$/.test(text || "")
+    ? text.replace(/^(-?\d+)/, (whole) => whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")) : text || "—");
   const el = (tag, text, cls) => {
     const e = document.createElement(tag);
     if (text !== undefined && text !== null) e.textContent = text;
@@ -27,7 +39,14 @@
     return e;
   };
   const badge = (code, label) => el("span", label, `badge badge-${code || "pending"}`);
-  const say = (text, isError) => { $("hall-say").textContent = text; $("hall-say").className = isError ? "msg msg-error" : "msg"; };
+  let sayTimer;
+  const say = (text, kind = "info") => {
+    const box = $("hall-say");
+    box.textContent = text;
+    box.className = `msg msg-${kind}`;
+    clearTimeout(sayTimer);
+    if (kind === "success") sayTimer = setTimeout(() => { box.textContent = ""; box.className = ""; }, 5000);
+  };
 
   async function call(method, url, { json, form } = {}) {
     const headers = { "X-CSRFToken": csrf, Accept: "application/json" };
@@ -82,7 +101,11 @@
       }
       tr.append(status);
       const resp = el("td");
-      if (state.readout_at) resp.append(badge(b.response || "pending", L.response[b.response || ""]));
+      if (state.readout_at) {
+        // No answer yet is "taken as accepted" only once the window has closed.
+        const waiting = !b.response && state.status === "confirming";
+        resp.append(badge(b.response || "pending", waiting ? L.msg.awaitingResponse : L.response[b.response || ""]));
+      }
       tr.append(resp);
       rows.append(tr);
     });
@@ -92,8 +115,9 @@
     readout.replaceChildren();
     (state.readout || []).forEach((r, i) => {
       const tr = document.createElement("tr");
-      tr.append(el("td", i + 1), el("td", r.bidder), el("td", r.price, "num mono"), el("td", r.duration_days || "—"),
-                el("td", r.quality || "—"), el("td", r.other || "—"));
+      if (r.bidder_id === cfg.me.bidder) tr.className = "mine";
+      tr.append(el("td", i + 1), el("td", r.bidder), el("td", money(r.price), "num price"),
+                el("td", r.duration_days || "—"), el("td", r.quality || "—"), el("td", r.other || "—"));
       readout.append(tr);
     });
 
@@ -150,9 +174,9 @@
       say(L.msg.sending);
       const next = await fn();
       if (next) render(next);
-      say(L.msg.done);
+      say(L.msg.done, "success");
     } catch (error) {
-      say(`${L.msg.failed} ${error.message}`, true);
+      say(`${L.msg.failed} ${error.message}`, "error");
     }
   }
 
@@ -168,6 +192,7 @@
     };
   }
 
+  $("hall-say").addEventListener("click", () => { $("hall-say").textContent = ""; $("hall-say").className = ""; });
   $("start-decryption").addEventListener("click", () => act(() => call("POST", cfg.urls.start)));
 
   $("release-form").addEventListener("submit", (event) => {
@@ -177,7 +202,12 @@
       const pem = file ? await file.text() : $("release-key").value;
       if (!pem.trim()) throw new Error(L.msg.key);
       say(L.msg.unsealing);
-      const key = await EbidSeal.importPrivateKey(pem, $("release-passphrase").value);
+      let key;
+      try {
+        key = await EbidSeal.importPrivateKey(pem, $("release-passphrase").value);
+      } catch (e) {
+        throw new Error(L.msg.keyFile); // wrong passphrase, or not a P-256 key file
+      }
       const response = await fetch(cfg.urls.header, { credentials: "same-origin" });
       if (!response.ok) throw new Error(response.statusText);
       const header = await EbidSeal.readHeader(new Blob([await response.arrayBuffer()]));
@@ -202,7 +232,7 @@
   $("respond-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = $("objection-text").value.trim();
-    if (!text) { say(L.msg.objectionNeeded, true); return; }
+    if (!text) { say(L.msg.objectionNeeded, "error"); return; }
     act(() => call("POST", cfg.urls.respond, { json: { objection: text } }));
   });
 

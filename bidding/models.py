@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -306,9 +307,9 @@ OPENED_STATUSES = (OpenedBidStatus.DECRYPTED, OpenedBidStatus.BACKUP)
 
 
 class Response(models.TextChoices):
-    NONE = "", _("No response (taken as accepted)")
-    CONFIRMED = "confirmed", _("Confirmed")
-    OBJECTED = "objected", _("Objected")
+    NONE = "", pgettext_lazy("readout response", "No response (taken as accepted)")
+    CONFIRMED = "confirmed", pgettext_lazy("readout response", "Confirmed")
+    OBJECTED = "objected", pgettext_lazy("readout response", "Objected")
 
 
 class OpenedBid(models.Model):

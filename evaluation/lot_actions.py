@@ -30,4 +30,6 @@ def evaluation_lot_actions(actor, lot) -> list[LotAction]:
     elif is_operator(actor, tender) and Opening.objects.filter(lot=lot, record_published_at__isnull=False).exists():
         actions.append(LotAction(label=_("Form the evaluation committee"),
                                  url=reverse("evaluation:progress", args=[lot.pk])))
+    if committee is not None and committee.stage in {"publicity", "awarded"}:
+        actions.append(LotAction(label=_("Candidates and award"), url=reverse("evaluation:publicity", args=[lot.pk])))
     return actions

@@ -11,4 +11,10 @@ urlpatterns = [
     path("lots/<int:lot_id>/work/", views.workspace, name="workspace"),
     path("lots/<int:lot_id>/scheme/", views.scheme_edit, name="scheme"),
     path("lots/<int:lot_id>/bids/<int:bid_id>/files/<int:part>/", views.bid_file, name="bid_file"),
+    path("lots/<int:lot_id>/publicity/", views.publicity, name="publicity"),
+    path("lots/<int:lot_id>/publicity/start/", views.publicity_start, name="publicity_start"),
+    path("lots/<int:lot_id>/publicity/objections/", views.objection_raise, name="objection_raise"),
+    path("lots/<int:lot_id>/publicity/objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
+    path("lots/<int:lot_id>/award/", views.award_confirm, name="award_confirm"),
+    path("lots/<int:lot_id>/award/notice.pdf", views.award_notice, name="award_notice"),
 ]

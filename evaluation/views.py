@@ -62,6 +62,7 @@ def progress(request, lot_id: int):
         raise Http404(str(exc)) from exc
     return render(request, "evaluation/progress.html", {
         "lot": lot, "committee": committee, "state": state, "is_member": member_of(actor, committee) is not None,
+        "can_publish": is_operator(actor, lot.tender),
         "see_names": committee_can(actor, committee, EvalAction.SEE_NAMES)})
 
 
@@ -175,3 +176,109 @@ def _is_number(value) -> bool:
         return True
     except Exception:
         return False
+
+
+# --- publicity, objections, award -------------------------------------------------------------------------
+
+
+def _back(lot_id: int):
+    return redirect("evaluation:publicity", lot_id=lot_id)
+
+
+def _act(request, lot_id: int, fn, done: str):
+    try:
+        fn()
+        messages.success(request, done)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return _back(lot_id)
+
+
+@require_GET
+def publicity(request, lot_id: int):
+    from evaluation.services import award as award_svc
+
+    actor = request.actor
+    try:
+        data = award_svc.publicity_for(actor=actor, lot_id=lot_id)
+        objections = award_svc.objections_for(actor=actor, lot_id=lot_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    lot = _lot(lot_id)
+    tender = lot.tender
+    now = clock.now()
+    award = getattr(lot, "award", None) if hasattr(lot, "award") else None
+    in_lot = actor.role == "bidder" and lot.bids.filter(bidder_id=actor.organisation_id, status="submitted").exists()
+    return render(request, "evaluation/publicity.html", {
+        "lot": lot, "data": data, "objections": objections, "award": award,
+        "can_object": in_lot and data["running"],
+        "can_answer": is_operator(actor, tender),
+        "can_award": award is None and award_svc.is_tenderer(actor, tender) and now >= data["ends_at"]
+        and data["objections"]["open"] == 0,
+        "notice_visible": award is not None and award.notice and (
+            is_operator(actor, tender) or award_svc.is_tenderer(actor, tender)
+            or actor.organisation_id == award.bid.bidder_id or actor.role in {"regulator", "centre"}),
+    })
+
+
+@login_required
+@require_POST
+def publicity_start(request, lot_id: int):
+    from evaluation.services.award import publicity_start as start
+
+    try:
+        start(actor=request.actor, lot_id=lot_id)
+        messages.success(request, _("The candidates are published."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("evaluation:progress", lot_id=lot_id)
+    return _back(lot_id)
+
+
+@login_required
+@require_POST
+def objection_raise(request, lot_id: int):
+    from evaluation.services.award import objection_raise as raise_
+
+    return _act(request, lot_id, lambda: raise_(actor=request.actor, lot_id=lot_id, text=request.POST.get("text", "")),
+                _("Your objection is recorded; the agency answers it within the time limit."))
+
+
+@login_required
+@require_POST
+def objection_answer(request, lot_id: int, pk: int):
+    from evaluation.services.award import objection_answer as answer
+
+    return _act(request, lot_id, lambda: answer(actor=request.actor, objection_id=pk,
+                                                answer=request.POST.get("answer", "")),
+                _("The answer is recorded and sent."))
+
+
+@login_required
+@require_POST
+def award_confirm(request, lot_id: int):
+    from evaluation.services.award import award_confirm as confirm
+
+    passed = [{"bid": key.split("-", 1)[1], "reason": value} for key, value in request.POST.items()
+              if key.startswith("pass-") and value.strip()]
+    bid = request.POST.get("bid") or None
+    return _act(request, lot_id, lambda: confirm(actor=request.actor, lot_id=lot_id, bid_id=bid, passed_over=passed),
+                _("The winner is confirmed. The award notice is being issued and every bidder is told its result."))
+
+
+@require_GET
+def award_notice(request, lot_id: int):
+    from django.http import FileResponse
+
+    lot = _lot(lot_id)
+    award = getattr(lot, "award", None) if hasattr(lot, "award") else None
+    actor = request.actor
+    from evaluation.services.award import is_tenderer
+
+    allowed = award is not None and award.notice and (
+        is_operator(actor, lot.tender) or is_tenderer(actor, lot.tender) or actor.organisation_id == award.bid.bidder_id
+        or (actor.role in {"regulator", "centre"} and actor.organisation is not None and actor.organisation.is_approved))
+    if not allowed:
+        raise Http404(_("No award notice for you here."))
+    return FileResponse(award.notice.open("rb"), content_type="application/pdf",
+                        filename=f"通知书-{lot.tender.reference}-{lot.number}.pdf")

@@ -115,7 +115,7 @@ def publicity_for(*, actor: Actor, lot_id: int) -> dict:
         "lot": {"id": lot.pk, "number": lot.number, "name": lot.name},
         "starts_at": publicity.starts_at, "ends_at": publicity.ends_at, "server_time": now,
         "running": publicity.starts_at <= now < publicity.ends_at,
-        "candidates": [{k: c.get(k) for k in ("rank", "bidder", "price", "total", "duration_days", "quality")}
+        "candidates": [{k: c.get(k) for k in ("rank", "bid", "bidder", "price", "total", "duration_days", "quality")}
                        for c in publicity.candidates],
         "objections": {"raised": len(objections), "open": sum(a is None for a in objections)},
         "award": None if award is None else {"bidder": award.bid.bidder.name, "price": str(award.price),

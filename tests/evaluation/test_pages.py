@@ -4,6 +4,7 @@ the scheme form, drafts saved through the API, the witnessed file download."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -106,3 +107,36 @@ def test_the_tender_page_links_each_party_to_its_evaluation_page(formed, agency,
     assert reverse("evaluation:workspace", args=[formed.lot.pk]) in \
         client_for(formed.experts[0]).get(detail).content.decode()
     assert re.search(r"evaluation/lots/\d+/", client_for(regulator).get(detail).content.decode())
+
+
+def test_publicity_objection_answer_and_award_through_the_pages(formed, agency, tenderer, clock_at,
+                                                                django_capture_on_commit_callbacks):
+    from evaluation.models import Award, AwardObjection
+    from tests.evaluation.test_award import reach_reported
+
+    reach_reported(formed)
+    lot = formed.lot
+    assert client_for(agency).post(reverse("evaluation:publicity_start", args=[lot.pk])).status_code == 302
+    url = reverse("evaluation:publicity", args=[lot.pk])
+    public = client_for().get(url)
+    assert public.status_code == 200
+    names = list(formed.committee.members.values_list("name", flat=True))
+    assert not any(n in public.content.decode() for n in names)
+    loser = formed.bidders[1]
+    client_for(loser.actor).post(reverse("evaluation:objection_raise", args=[lot.pk]), {"text": "第一名业绩不实"})
+    objection = AwardObjection.objects.get()
+    publicity = lot.publicity
+    clock_at(publicity.ends_at + timedelta(minutes=1))
+    client_for(tenderer).post(reverse("evaluation:award_confirm", args=[lot.pk]))
+    assert not Award.objects.exists(), "paused while the objection is open"
+    client_for(agency).post(reverse("evaluation:objection_answer", args=[lot.pk, objection.pk]),
+                            {"answer": "经核查，第一名业绩真实有效。"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(tenderer).post(reverse("evaluation:award_confirm", args=[lot.pk]))
+    award = Award.objects.get()
+    assert award.notice
+    winner = next(b for b in formed.bidders if b.bid.pk == award.bid_id)
+    assert client_for(winner.actor).get(reverse("evaluation:award_notice", args=[lot.pk])).status_code == 200
+    assert client_for(loser.actor).get(reverse("evaluation:award_notice", args=[lot.pk])).status_code == 404
+    page = client_for().get(url).content.decode()
+    assert winner.actor.organisation.name in page

@@ -8,6 +8,7 @@ from bidding.hall import readout_row
 from core.actor import Actor
 from evaluation.models import Committee, Criterion, Flag, Member, Question, Requirement, Result, ReviewMark, Score, \
     Sheet, Stage, Step
+from evaluation.scoring import CORRECTION_KINDS
 from evaluation.permissions import EvalAction, committee_can, member_of
 from evaluation.progress import progress_state
 from evaluation.services.committees import committee_for
@@ -65,8 +66,11 @@ def workspace(*, actor: Actor, lot_id: int) -> dict:
         })
     scored = [b for b in bids if b["compliant"]]
     grid = [(c, [(b["id"], b["bidder"], scores.get((b["id"], c.pk))) for b in scored]) for c in criteria]
+    report = getattr(committee, "report", None) if hasattr(committee, "report") else None
+    signature = getattr(me, "signature", None) if hasattr(me, "signature") else None
     return {
-        "committee": committee, "me": me, "scored_bids": scored, "grid": grid, "members": list(committee.members.order_by("position")),
+        "committee": committee, "me": me, "scored_bids": scored, "grid": grid, "report": report,
+        "my_signature": signature, "correction_kinds": list(CORRECTION_KINDS.items()), "open_flags": Flag.objects.filter(committee=committee, decided_at__isnull=True).count(), "members": list(committee.members.order_by("position")),
         "sheets": sheets, "bids": bids, "requirements": requirements, "criteria": criteria,
         "all_criteria": list(Criterion.objects.filter(scheme__lot=committee.lot).order_by("position")),
         "review_locked": bool(sheets.get(Step.REVIEW) and sheets[Step.REVIEW].submitted_at),

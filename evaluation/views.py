@@ -282,3 +282,89 @@ def award_notice(request, lot_id: int):
         raise Http404(_("No award notice for you here."))
     return FileResponse(award.notice.open("rb"), content_type="application/pdf",
                         filename=f"通知书-{lot.tender.reference}-{lot.number}.pdf")
+
+
+# --- the report and its signatures --------------------------------------------------------------------------
+
+
+def _to_workspace(lot_id: int):
+    return redirect("evaluation:workspace", lot_id=lot_id)
+
+
+@login_required
+@require_POST
+def report_generate_view(request, lot_id: int):
+    from evaluation.services.reports import report_generate
+
+    try:
+        report_generate(actor=request.actor, lot_id=lot_id)
+        messages.success(request, _("The evaluation report is generated. Every member now signs it."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return _to_workspace(lot_id)
+
+
+@login_required
+@require_POST
+def signing_code(request, lot_id: int):
+    from evaluation.services.reports import signing_code_send
+
+    try:
+        signing_code_send(actor=request.actor, lot_id=lot_id)
+        messages.success(request, _("A one-time code has been sent to your e-mail address."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return _to_workspace(lot_id)
+
+
+@login_required
+@require_POST
+def report_sign_view(request, lot_id: int):
+    from evaluation.services.reports import report_sign
+
+    kind = request.POST.get("kind", "agree")
+    try:
+        report_sign(actor=request.actor, lot_id=lot_id, code=request.POST.get("code", ""), kind=kind,
+                    dissent=request.POST.get("dissent", ""))
+        messages.success(request, _("Your signature is on the report.") if kind != "refused"
+                         else _("Your refusal to sign is recorded."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return _to_workspace(lot_id)
+
+
+@login_required
+@require_GET
+def report_file(request, lot_id: int):
+    from django.http import FileResponse
+
+    from evaluation.services.reports import report_for
+
+    try:
+        report = report_for(request.actor, lot_id)
+    except (NotFound, PermissionDenied) as exc:
+        raise Http404(str(exc)) from exc
+    return FileResponse(report.file.open("rb"), content_type="application/pdf",
+                        filename=f"评标报告-{report.committee.lot.tender.reference}-{report.committee.lot.number}.pdf")
+
+
+@login_required
+@require_POST
+def score_correct_view(request, lot_id: int):
+    from evaluation.models import Score
+    from evaluation.services.summary import score_correct
+
+    score = Score.objects.filter(sheet__member__committee__lot_id=lot_id, sheet__step="scoring",
+                                 sheet__member__position=request.POST.get("member") or 0,
+                                 bid_id=request.POST.get("bid") or 0,
+                                 criterion_id=request.POST.get("criterion") or 0).first()
+    if score is None:
+        messages.error(request, _("That member gave no score for this bid on this criterion."))
+        return _to_workspace(lot_id)
+    try:
+        score_correct(actor=request.actor, lot_id=lot_id, score_id=score.pk, kind=request.POST.get("kind", ""),
+                      points=request.POST.get("points", ""), reason=request.POST.get("reason", ""))
+        messages.success(request, _("The correction is recorded and the results are recomputed."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return _to_workspace(lot_id)

@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bidding.models import OPENED_STATUSES, Bid, OpenedBid
+from bidding.models import OPENED_STATUSES, OpenedBid
 from bidding.services import backups
 from bidding.services.opening import data_key_of
 from core import clock
@@ -32,7 +32,6 @@ from evaluation.models import (
     Criterion,
     CriterionKind,
     Member,
-    MemberKind,
     Method,
     Question,
     Requirement,

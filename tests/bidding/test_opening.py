@@ -116,7 +116,7 @@ def test_fewer_bids_than_the_minimum_fail_the_lot_and_say_why(lot, after_deadlin
     assert Tender.objects.get(pk=lot.tender_id).status == "failed"
     # A failed opening is public: anyone may read why.
     from core.actor import Actor
-    from accounts.models import User  # noqa: F401
+
     anonymous = Actor(user=None, organisation=None, role="anonymous")
     assert svc.opening_for(actor=anonymous, lot_id=lot.pk).failure_reason == opening.failure_reason
 

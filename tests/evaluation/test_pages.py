@@ -79,7 +79,6 @@ def test_a_bid_file_download_is_decrypted_and_witnessed(formed):
 
 
 def test_the_operator_sets_the_scheme_in_the_form_before_the_deadline(agency, tenderer, centre, english):
-    from bidding.services import tender_review, tender_submit
 
     tender = make_tender(agency=agency, tenderer=tenderer.organisation)
     lot = tender.lots.get()

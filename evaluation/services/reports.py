@@ -12,20 +12,25 @@
 
 Rendering is the slow part: a report of 50 bids × 9 members × 30 criteria has ~14 000 scores, and WeasyPrint
 spends about 2 ms on every element. So the wide matrices (each member's sheet, the summary) are drawn as
-monospaced text grids, a few elements per ten rows, with the rules painted by CSS backgrounds; the other
+monospaced text grids, a few elements per ten rows, ruled by one small SVG drawn behind each block; the other
 tables are ordinary HTML tables whose rows are built here, not in template loops."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import secrets
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import quote
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
@@ -44,11 +49,11 @@ from bidding.services.opening_record import RESULT_CN, VIA_CN
 from core import clock, lottery
 from core.actor import Actor
 from core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
+from core.pdfsign import issue_certificate, sign_pdf
 from evaluation import scoring
 from evaluation.models import (
     Committee,
     Correction,
-    Criterion,
     CriterionKind,
     Flag,
     Member,
@@ -72,6 +77,7 @@ from evaluation.services.stages import broadcast, stage_move
 from evaluation.services.work import spec_of
 from witness.services import event_record
 
+logger = logging.getLogger(__name__)
 PLATFORM = Actor.system("evaluation-report")
 MEMBER_ORGANISATION = "评标委员会成员"  # O= of a member's certificate
 CODE_RESEND_SECONDS = 60  # one code a minute per member [INFERRED]; each code allows SIGNING_CODE_MAX_ATTEMPTS tries
@@ -92,8 +98,8 @@ FORMULA_CN = {
     "works_trimmed_mean": "以有效投标报价的算术平均值（投标人较多时去掉最高、最低报价）下浮后为评标基准价，"
                           "投标报价每高于或低于基准价 1% 按规定扣分",
 }
-FORMULA_PARAM_CN = {"min_bids_to_trim": "去掉最高、最低报价所需的最少投标人数", "trim_count": "去掉最高、最低报价各（家）",
-                    "float_percent": "基准价下浮（%）", "above_per_percent": "高于基准价每 1% 扣分",
+FORMULA_PARAM_CN = {"min_bids_to_trim": "去掉最高、最低报价所需的最少投标人数",
+                    "trim_count": "去掉最高、最低报价各（家）", "float_percent": "基准价下浮（%）", "above_per_percent": "高于基准价每 1% 扣分",
                     "below_per_percent": "低于基准价每 1% 扣分", "floor": "价格分最低分"}
 FLAG_CN = {"abnormally_low": "投标报价明显低于其他投标报价（异常低价）",
            "deviation": "成员评分与其他成员偏差较大（畸高畸低）",
@@ -101,8 +107,6 @@ FLAG_CN = {"abnormally_low": "投标报价明显低于其他投标报价（异�
 CORRECTION_CN = {"addition_error": "分值汇总计算错误", "out_of_range": "分项评分超出评分标准规定的范围",
                  "objective_inconsistent": "客观评审因素评分不一致", "abnormal_score": "经评标委员会认定评分畸高、畸低"}
 ORDINAL_CN = ["第一", "第二", "第三", "第四", "第五"]
-SIGNED_CN = {SignatureKind.AGREE: "同意评标结论", SignatureKind.DISSENT: "持不同意见",
-             SignatureKind.REFUSED: "拒绝签字且未说明理由（视为同意评标结论）"}
 
 
 def _zh(label) -> str:
@@ -126,13 +130,12 @@ def _pts(value) -> str:
 
 # --- wide tables as monospaced grids ----------------------------------------------------------------------
 # One glyph of "Noto Sans Mono CJK SC" is 0.5 em wide for ASCII and 1 em for CJK and the East Asian
-# ambiguous symbols used here (√ × …), so a line of text is a row of fixed columns and the column rules can be
-# painted at exact em offsets.
+# ambiguous symbols used here (√ × …), so a line of text is a row of fixed columns, and the rules are drawn
+# behind it at the matching offsets.
 
 GRID_FONT_MAX, GRID_FONT_MIN = 8.5, 6.0  # pt
 GRID_ROWS_PER_BLOCK = 10
-PORTRAIT_WIDTH_PT = (210 - 2 * 18) * 72 / 25.4  # A4 less the margins in the template
-LANDSCAPE_WIDTH_PT = (297 - 2 * 13) * 72 / 25.4
+LANDSCAPE_WIDTH_PT = (297 - 2 * 13) * 72 / 25.4  # A4 across, less the margins of @page wide in the template
 
 
 @dataclass(frozen=True)
@@ -173,16 +176,14 @@ def grid(columns: list[Col], rows: list[list[str]], *, page_width: float = LANDS
     key_idx = list(range(keys))
     tail_idx = list(range(len(columns) - tail, len(columns)))
     middle = [i for i in range(keys, len(columns) - tail)]
-    room = 2 * page_width / GRID_FONT_MIN  # columns of half an em that fit at the smallest font
+    room = 2 * (page_width - 2) / GRID_FONT_MIN  # columns of half an em that fit at the smallest font
     fixed = sum(widths[i] + 2 for i in key_idx + tail_idx)
-    bands, band, used = [], [], fixed
-    for i in middle:
-        if band and used + widths[i] + 2 > room:
-            bands.append(band)
-            band, used = [], fixed
-        band.append(i)
-        used += widths[i] + 2
-    bands.append(band)
+    bands = [middle]
+    for count in range(1, len(middle) + 1):  # the fewest bands of about equal size that fit
+        size = -(-len(middle) // count)
+        bands = [middle[n:n + size] for n in range(0, len(middle), size)]
+        if all(fixed + sum(widths[i] + 2 for i in band) <= room for band in bands):
+            break
     out = []
     for n, band in enumerate(bands):
         idx = key_idx + band + (tail_idx if n == len(bands) - 1 else [])
@@ -191,50 +192,42 @@ def grid(columns: list[Col], rows: list[list[str]], *, page_width: float = LANDS
     return out
 
 
+def _rules(xs: list[float], width: float, height: float, line: float, rows: int) -> str:
+    """The ruling of a block as an SVG data URI: a column rule at each x, a row rule under each line. (CSS
+    gradients would do too, but thousands of shadings make PDF readers crawl; a drawing is one small object.)"""
+    columns = "".join(f'<path d="M{x:.2f} 0V{height:.2f}"/>' for x in xs)
+    rows_ = "".join(f'<path d="M0 {line * (k + 1) - .2:.2f}H{width:.2f}"/>' for k in range(rows))
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.2f}pt" height="{height:.2f}pt" '
+           f'viewBox="0 0 {width:.2f} {height:.2f}"><g stroke="#555" stroke-width=".6">{columns}</g>'
+           f'<g stroke="#999" stroke-width=".35">{rows_}</g></svg>')
+    return "data:image/svg+xml," + quote(svg, safe="")
+
+
 def _grid(columns: list[Col], widths: list[int], rows: list[list[str]], page_width: float) -> SafeString:
     starts = [0]
     for w in widths:
         starts.append(starts[-1] + w + 2)
     total = starts[-1]
-    size = min(GRID_FONT_MAX, 2 * page_width / total)
-    size = float(f"{size:.2f}")
+    size = float(f"{min(GRID_FONT_MAX, 2 * (page_width - 2) / total):.2f}")  # 2 pt for the table's border
     line = round(size * 1.5, 2)
+    width = total / 2 * size
+    xs = [starts[k] / 2 * size for k in range(1, len(widths))]
 
     def text(cells: list[str]) -> str:
         return "".join(" " + _fit(c, w, col.align) + " " for c, w, col in zip(cells, widths, columns))
 
-    # The rules: one thin layer per column boundary, except across the longest run of equal columns, which is
-    # one repeating layer (the masks keep it out of the other columns); the row rules repeat downwards.
-    runs, i = [], 0
-    while i < len(widths):
-        j = i
-        while j + 1 < len(widths) and widths[j + 1] == widths[i]:
-            j += 1
-        runs.append((i, j))
-        i = j + 1
-    a, b = max(runs, key=lambda r: r[1] - r[0])
-    repeat = b - a >= 2
-    rule = "linear-gradient(to right, #555 50%, transparent 50%)"
-    layers = [(rule, f"{starts[k] / 2}em 0", ".7pt 100%", "no-repeat") for k in range(1, len(widths))
-              if not (repeat and a < k <= b)]
-    layers.append((f"linear-gradient(to bottom, transparent {line - .35:.2f}pt, #999 {line - .35:.2f}pt)", "0 0",
-                   f"100% {line}pt", "repeat-y"))
-    if repeat:
-        white = "linear-gradient(to right, #fff 100%, transparent 100%)"
-        layers += [(white, "0 0", f"{starts[a] / 2}em 100%", "no-repeat"),
-                   (white, f"{starts[b + 1] / 2}em 0", f"{(total - starts[b + 1]) / 2 + .1}em 100%", "no-repeat"),
-                   ("linear-gradient(to right, #555 .35pt, transparent .35pt)", f"{starts[a] / 2}em 0",
-                    f"{(widths[a] + 2) / 2}em 100%", "repeat-x")]
-    style = (f"font-size:{size}pt;line-height:{line}pt;width:{total / 2}em;"
-             f"background-image:{','.join(x[0] for x in layers)};"
-             f"background-position:{','.join(x[1] for x in layers)};"
-             f"background-size:{','.join(x[2] for x in layers)};"
-             f"background-repeat:{','.join(x[3] for x in layers)}")
-    parts = [f'<table class="grid"><thead><tr><td><pre class="grid head" style="{style}">'
-             f'{escape(text([c.label for c in columns]))}</pre></td></tr></thead><tbody>']
+    def style(height_rows: int, ruled_rows: int) -> str:
+        return (f"font-size:{size}pt;line-height:{line}pt;width:{width:.2f}pt;"
+                f"background-image:url('{_rules(xs, width, line * height_rows, line, ruled_rows)}')")
+
+    # A fixed layout with the width given: WeasyPrint then need not measure every line to size the columns.
+    parts = [f'<table class="grid" style="width:{width + 1.4:.2f}pt"><thead><tr><td>'
+             f'<pre class="grid head" style="{style(1, 0)}">{escape(text([c.label for c in columns]))}</pre>'
+             f'</td></tr></thead><tbody>']
     for start in range(0, len(rows), GRID_ROWS_PER_BLOCK):
-        block = "\n".join(text(r) for r in rows[start:start + GRID_ROWS_PER_BLOCK])
-        parts.append(f'<tr><td><pre class="grid" style="{style}">{escape(block)}</pre></td></tr>')
+        block = rows[start:start + GRID_ROWS_PER_BLOCK]
+        parts.append(f'<tr><td><pre class="grid" style="{style(len(block), len(block))}">'
+                     f'{escape(chr(10).join(text(r) for r in block))}</pre></td></tr>')
     if not rows:
         parts.append('<tr><td class="empty">无</td></tr>')
     parts.append("</tbody></table>")
@@ -255,96 +248,290 @@ def html_rows(rows: list[list]) -> SafeString:
 
 # --- the content ----------------------------------------------------------------------------------------------
 
-def report_context(committee: Committee) -> dict:
-    """Everything the report shows, read in a fixed number of queries and laid out as rows."""
-    lot, tender, draw = committee.lot, committee.lot.tender, committee.draw
-    scheme = lot.scheme
-    comprehensive = scheme.method == Method.COMPREHENSIVE
-    members = list(committee.members.select_related("expert").order_by("position"))
-    requirements = list(scheme.requirements.order_by("position"))
-    criteria = list(scheme.criteria.order_by("position"))
-    code = {c.pk: f"C{n}" for n, c in enumerate(criteria, start=1)}
-    scored = [c for c in criteria if c.kind != CriterionKind.PRICE]
-    price_criterion = next((c for c in criteria if c.kind == CriterionKind.PRICE), None)
-    opening = Opening.objects.get(lot=lot)
-    listed = list(opening.bids.select_related("bid__bidder").order_by("bid__received_at", "pk"))
-    opened = [o for o in listed if o.status in OPENED_STATUSES]
-    number = {o.bid_id: n for n, o in enumerate(opened, start=1)}
-    bidder = {o.bid_id: o.bid.bidder.name for o in listed}
-    results = {r.bid_id: r for r in Result.objects.filter(committee=committee)}
-    compliant = [o.bid_id for o in opened if o.bid_id in results and results[o.bid_id].compliant]
-    ranked = sorted((r for r in results.values() if r.rank is not None), key=lambda r: (r.rank, number[r.bid_id]))
-    leader = next((m for m in members if m.is_leader), None)
+@dataclass
+class _Source:
+    """What the report is made from, each read once."""
 
+    committee: Committee
+    members: list
+    requirements: list
+    criteria: list
+    opening: Opening
+    listed: list  # every bid at the opening, in order received
+    opened: list  # those opened, the ones evaluated
+    results: dict  # bid id -> Result
+    number: dict  # bid id -> the number the report gives it
+    bidder: dict  # bid id -> bidder name
+    code: dict  # criterion id -> C1, C2 …
+
+    @classmethod
+    def load(cls, committee: Committee) -> "_Source":
+        scheme = committee.lot.scheme
+        criteria = list(scheme.criteria.order_by("position"))
+        opening = Opening.objects.get(lot=committee.lot)
+        listed = list(opening.bids.select_related("bid__bidder").order_by("bid__received_at", "pk"))
+        opened = [o for o in listed if o.status in OPENED_STATUSES]
+        return cls(committee=committee, members=list(committee.members.select_related("expert").order_by("position")),
+                   requirements=list(scheme.requirements.order_by("position")), criteria=criteria,
+                   opening=opening, listed=listed, opened=opened,
+                   results={r.bid_id: r for r in Result.objects.filter(committee=committee)},
+                   number={o.bid_id: n for n, o in enumerate(opened, start=1)},
+                   bidder={o.bid_id: o.bid.bidder.name for o in listed},
+                   code={c.pk: f"C{n}" for n, c in enumerate(criteria, start=1)})
+
+    @property
+    def comprehensive(self) -> bool:
+        return self.committee.lot.scheme.method == Method.COMPREHENSIVE
+
+    @property
+    def scored(self) -> list:
+        return [c for c in self.criteria if c.kind != CriterionKind.PRICE]
+
+    @property
+    def price_criterion(self):
+        return next((c for c in self.criteria if c.kind == CriterionKind.PRICE), None)
+
+    @property
+    def compliant(self) -> list[int]:
+        return [o.bid_id for o in self.opened if o.bid_id in self.results and self.results[o.bid_id].compliant]
+
+    @property
+    def ranked(self) -> list[Result]:
+        return sorted((r for r in self.results.values() if r.rank is not None),
+                      key=lambda r: (r.rank, self.number[r.bid_id]))
+
+    def label(self, bid_id: int) -> str:
+        return f"{self.number[bid_id]} {self.bidder[bid_id]}"
+
+
+def _basic_facts(src: _Source) -> SafeString:
+    committee, lot, tender, draw = src.committee, src.committee.lot, src.committee.lot.tender, src.committee.draw
     facts = [
         ("项目名称", tender.title), ("项目编号", tender.reference or "—"),
-        ("标段（包）", f"{lot.name}（第 {lot.number} 标段）"), ("招标方式", _zh(tender.get_method_display())),
+        ("标段（包）", lot.name if str(lot.number) in lot.name else f"{lot.name}（第 {lot.number} 标段）"),
+        ("招标方式", _zh(tender.get_method_display())),
         ("招标人", tender.tenderer.name), ("招标代理机构", tender.agency.name if tender.agency else "—（招标人自行组织）"),
         ("项目预算", f"{_money(tender.budget)} 元"), ("本标段预算", f"{_money(lot.budget)} 元"),
-        ("最高投标限价", f"{_money(lot.ceiling_price)} 元"), ("开标时间", _t(opening.began_at)),
+        ("最高投标限价", f"{_money(lot.ceiling_price)} 元"), ("开标时间", _t(src.opening.began_at)),
         ("评标时间", f"{_t(draw.evaluation_at, '%Y年%m月%d日 %H:%M')}（委员会组建 {_t(committee.formed_at)}，"
                      f"评分汇总 {_t(committee.summarised_at)}）"),
         ("评标地点", (draw.evaluation_place or "—") + ("（远程异地评标）" if draw.remote else "")),
     ]
-    facts_rows = html_rows([[(a, "th"), b, (c, "th"), d] for (a, b), (c, d) in zip(facts[::2], facts[1::2])])
+    return html_rows([[(a, "th"), b, (c, "th"), d] for (a, b), (c, d) in zip(facts[::2], facts[1::2])])
 
-    committee_rows = html_rows([[str(m.position), m.name, "组长" if m.is_leader else "成员", MEMBER_KIND_CN.get(m.kind, m.kind),
-                                 BRANCH_CN.get(m.branch, m.branch), m.expert.employer_name if m.expert else "—",
-                                 _zh(m.expert.get_title_display()) if m.expert else "—"] for m in members])
 
-    opening_rows = []
-    for o in listed:
+def _committee_rows(src: _Source) -> SafeString:
+    return html_rows([[str(m.position), m.name, "组长" if m.is_leader else "成员", MEMBER_KIND_CN.get(m.kind, m.kind),
+                       BRANCH_CN.get(m.branch, m.branch), m.expert.employer_name if m.expert else "—",
+                       _zh(m.expert.get_title_display()) if m.expert else "—"] for m in src.members])
+
+
+def _opening_rows(src: _Source) -> SafeString:
+    rows = []
+    for o in src.listed:
         if o.status in OPENED_STATUSES:
-            row = readout_row(o)
-            opening_rows.append([str(number[o.bid_id]), o.bid.bidder.name, (row["price"] or "—", "num"),
-                                 row.get("duration_days") or "—", row.get("quality") or "—", VIA_CN.get(o.status, o.status),
-                                 (o.bid.sha256, "hash")])
+            read = readout_row(o)
+            rows.append([str(src.number[o.bid_id]), o.bid.bidder.name, (read["price"] or "—", "num"),
+                         read.get("duration_days") or "—", read.get("quality") or "—", VIA_CN.get(o.status, o.status),
+                         (o.bid.sha256, "hash")])
         else:
-            opening_rows.append(["—", o.bid.bidder.name, "—", "—", "—",
-                                 f"{RESULT_CN.get(o.status, o.get_status_display())}：{o.failure_cause or '—'}",
-                                 (o.bid.sha256, "hash")])
+            rows.append(["—", o.bid.bidder.name, "—", "—", "—",
+                         f"{RESULT_CN.get(o.status, o.get_status_display())}：{o.failure_cause or '—'}",
+                         (o.bid.sha256, "hash")])
+    return html_rows(rows)
 
+
+def _method(src: _Source) -> dict:
+    scheme = src.committee.lot.scheme
     formula = ""
-    if price_criterion is not None and scheme.price_formula:
+    if src.price_criterion is not None and scheme.price_formula:
         formula = FORMULA_CN.get(scheme.price_formula, scheme.price_formula)
         params = scoring.formula_for(scheme.price_formula).clean(scheme.formula_params)[0]
         if params:
             formula += "（" + "；".join(f"{FORMULA_PARAM_CN.get(k, k)}：{v}" for k, v in params.items()) + "）"
-    method_facts = html_rows([
-        [("评标办法", "th"), METHOD_CN.get(scheme.method, scheme.method), ("采购类别", "th"),
-         PROCUREMENT_CN.get(scheme.procurement_kind, scheme.procurement_kind)],
-        [("价格分计算方法", "th"), formula or "—", ("得分相同的处理", "th"), TIE_RULE_CN.get(scheme.tie_rule, scheme.tie_rule)],
-    ])
-    requirement_rows = html_rows([[f"R{n}", REQUIREMENT_CN.get(r.kind, r.kind), r.name]
-                                  for n, r in enumerate(requirements, start=1)])
-    criterion_rows = html_rows([[code[c.pk], c.name, CRITERION_KIND_CN.get(c.kind, c.kind), (_pts(c.max_points), "num"),
-                                 "平台按公式计算" if c.kind == CriterionKind.PRICE else SCORED_BY_CN.get(c.scored_by, c.scored_by)]
-                                for c in criteria])
+    return {
+        "method_facts": html_rows([
+            [("评标办法", "th"), METHOD_CN.get(scheme.method, scheme.method), ("采购类别", "th"),
+             PROCUREMENT_CN.get(scheme.procurement_kind, scheme.procurement_kind)],
+            [("价格分计算方法", "th"), formula or "—", ("得分相同的处理", "th"),
+             TIE_RULE_CN.get(scheme.tie_rule, scheme.tie_rule)]]),
+        "requirement_rows": html_rows([[f"R{n}", REQUIREMENT_CN.get(r.kind, r.kind), r.name]
+                                       for n, r in enumerate(src.requirements, start=1)]),
+        "criterion_rows": html_rows([
+            [src.code[c.pk], c.name, CRITERION_KIND_CN.get(c.kind, c.kind), (_pts(c.max_points), "num"),
+             "平台按公式计算" if c.kind == CriterionKind.PRICE else SCORED_BY_CN.get(c.scored_by, c.scored_by)]
+            for c in src.criteria]),
+    }
 
-    questions = list(Question.objects.filter(committee=committee).select_related("bid__bidder", "asked_by"))
-    question_rows = html_rows([[q.bid.bidder.name, q.asked_by.name, _t(q.asked_at, "%m-%d %H:%M"), q.text,
-                                _t(q.answer_by, "%m-%d %H:%M"), q.answer or "未在期限内答复",
-                                _t(q.answered_at, "%m-%d %H:%M") if q.answered_at else "—"] for q in questions])
 
-    review_rows, rejected = [], []
-    for o in opened:
-        r = results.get(o.bid_id)
+def _question_rows(src: _Source) -> SafeString:
+    questions = Question.objects.filter(committee=src.committee).select_related("bid__bidder", "asked_by")
+    return html_rows([[q.bid.bidder.name, q.asked_by.name, _t(q.asked_at, "%m-%d %H:%M"), q.text,
+                       _t(q.answer_by, "%m-%d %H:%M"), q.answer or "未在期限内答复",
+                       _t(q.answered_at, "%m-%d %H:%M") if q.answered_at else "—"] for q in questions])
+
+
+def _review(src: _Source) -> dict:
+    """The committee's conclusion per bid (the majority of the members on each requirement) and why bids failed."""
+    rows, rejected = [], []
+    for o in src.opened:
+        r = src.results.get(o.bid_id)
         failed = (r.failed_requirements if r else []) or []
-        review_rows.append([str(number[o.bid_id]), o.bid.bidder.name,
-                            ("通过", "") if r and r.compliant else ("未通过", "bad"),
-                            "；".join(f["requirement"] for f in failed) or "—"])
+        rows.append([str(src.number[o.bid_id]), o.bid.bidder.name,
+                     ("通过", "") if r and r.compliant else ("未通过", "bad"),
+                     "；".join(f["requirement"] for f in failed) or "—"])
         for f in failed:
-            rejected.append([str(number[o.bid_id]), o.bid.bidder.name, f["requirement"],
+            rejected.append([str(src.number[o.bid_id]), o.bid.bidder.name, f["requirement"],
                              f"{f.get('passes', '—')}/{f.get('members', '—')}",
                              "；".join(f.get("reasons") or []) or "—"])
+    return {"review_rows": html_rows(rows), "rejected_rows": html_rows(rejected)}
 
-    # The members' sheets
-    sheets = {(s.member_id, s.step): s for s in Sheet.objects.filter(member__committee=committee)}
+
+def _member_sheets(src: _Source, points: dict, corrected: set) -> list[dict]:
+    """Each member's review marks and scores, a grid each, as submitted (corrected scores marked *)."""
+    sheets = {(s.member_id, s.step): s for s in Sheet.objects.filter(member__committee=src.committee)}
     marks: dict = defaultdict(dict)
     for member_id, bid_id, req_id, passed, reason in ReviewMark.objects.filter(
-            sheet__member__committee=committee).values_list("sheet__member_id", "bid_id", "requirement_id", "passed",
-                                                            "reason"):
+            sheet__member__committee=src.committee).values_list(
+            "sheet__member_id", "bid_id", "requirement_id", "passed", "reason"):
         marks[member_id][(bid_id, req_id)] = (passed, reason)
+    req_code = {r.pk: f"R{n}" for n, r in enumerate(src.requirements, start=1)}
+    compliant = src.compliant
+    out = []
+    for m in src.members:
+        mine, rows, reasons = marks.get(m.pk, {}), [], []
+        for o in src.opened:
+            cells = []
+            for req in src.requirements:
+                passed, reason = mine.get((o.bid_id, req.pk), (None, ""))
+                cells.append("" if passed is None else "√" if passed else "×")
+                if passed is False:
+                    reasons.append(f"{src.label(o.bid_id)} · {req_code[req.pk]}：{reason or '—'}")
+            rows.append([str(src.number[o.bid_id]), o.bid.bidder.name, *cells,
+                         "合格" if all(c == "√" for c in cells) else "不合格"])
+        review = grid([Col("编号"), Col("投标人", "<", cap=28), *[Col(req_code[r.pk], "^") for r in src.requirements],
+                       Col("结论", "^")], rows, tail=1)
+        scores = []
+        if src.comprehensive:
+            theirs = {c.pk for c in src.scored if c.scored_by in (ScoredBy.ALL, m.branch)}
+            given = points.get(m.pk, {})
+            rows = []
+            for bid_id in compliant:
+                cells = []
+                for c in src.scored:
+                    value = given.get((bid_id, c.pk))
+                    cells.append("/" if c.pk not in theirs else "" if value is None else
+                                 _pts(value) + ("*" if (m.pk, bid_id, c.pk) in corrected else ""))
+                subtotal = sum((given.get((bid_id, pk)) or 0 for pk in theirs), 0)
+                rows.append([str(src.number[bid_id]), src.bidder[bid_id], *cells, _pts(subtotal)])
+            scores = grid([Col("编号"), Col("投标人", "<", cap=28), *[Col(src.code[c.pk]) for c in src.scored],
+                           Col("小计")], rows, tail=1)
+        review_sheet, score_sheet = sheets.get((m.pk, Step.REVIEW)), sheets.get((m.pk, Step.SCORING))
+        out.append({"member": m, "review": review, "reasons": reasons, "scores": scores,
+                    "review_at": _t(review_sheet.submitted_at) if review_sheet else "—",
+                    "review_sha256": review_sheet.sha256 if review_sheet else "",
+                    "scoring_at": _t(score_sheet.submitted_at) if score_sheet else "—",
+                    "scoring_sha256": score_sheet.sha256 if score_sheet else ""})
+    return out
+
+
+def _summary(src: _Source, points: dict) -> list[SafeString]:
+    """Per bid: the price, the price points, each criterion's mean (evaluation.scoring.aggregate, as the summary
+    computed them), the total and the rank; the bids that failed the review last."""
+    comprehensive, price_criterion, compliant = src.comprehensive, src.price_criterion, src.compliant
+    means: dict = {}
+    if comprehensive and compliant:
+        specs = [spec_of(c) if c.kind == CriterionKind.PRICE else spec_of(c, frozenset(
+            m.pk for m in src.members if c.scored_by in (ScoredBy.ALL, m.branch))) for c in src.criteria]
+        sheets = {m.pk: {bid: {c.pk: points[m.pk][(bid, c.pk)] for c in src.scored
+                               if (bid, c.pk) in points.get(m.pk, {})} for bid in compliant} for m in src.members}
+        price_points = ({bid: src.results[bid].price_score for bid in compliant} if price_criterion else None)
+        means = {bid: s.by_criterion for bid, s in
+                 scoring.aggregate(sheets, criteria=specs, price_points=price_points).items()}
+    ranked = [r.bid_id for r in src.ranked]
+    rows = []
+    for bid_id in ranked + [o.bid_id for o in src.opened if o.bid_id not in set(ranked)]:
+        r = src.results.get(bid_id)
+        ok = r is not None and r.compliant and r.rank is not None
+        row = [str(r.rank) if ok else "—", str(src.number[bid_id]), src.bidder[bid_id], _money(r.price if r else None)]
+        if comprehensive:
+            if price_criterion is not None:
+                row.append(_pts(r.price_score) if ok else "—")
+            row += [_pts(means[bid_id][c.pk]) if ok and bid_id in means else "—" for c in src.scored]
+            row.append(_pts(r.total) if ok else "未通过评审")
+        else:
+            row.append(_money(_evaluated(r)) if ok else "未通过评审")
+        row.append("是" if ok and r.recommended else "")
+        rows.append(row)
+    columns = [Col("排名"), Col("编号"), Col("投标人", "<", cap=24), Col("报价（元）")]
+    if comprehensive:
+        if price_criterion is not None:
+            columns.append(Col(f"{src.code[price_criterion.pk]}价格分"))
+        columns += [Col(src.code[c.pk]) for c in src.scored] + [Col("总分")]
+    else:
+        columns.append(Col("评标价（元）"))
+    columns.append(Col("推荐", "^"))
+    return grid(columns, rows, keys=3, tail=2 if comprehensive else 3)
+
+
+def _evaluated(result: Result):
+    """最低评标价法: the evaluated price (the price, no adjustments being recorded)."""
+    return result.total if result.total is not None else result.price
+
+
+def _flag_rows(src: _Source) -> SafeString:
+    flags = Flag.objects.filter(committee=src.committee).select_related("bid__bidder", "member", "decided_by")
+    by_id = {c.pk: c for c in src.criteria}
+    return html_rows([[FLAG_CN.get(f.kind, f.kind), f.bid.bidder.name, f.member.name if f.member else "—",
+                       _flag_text(f, src.results.get(f.bid_id), src.committee.lot, by_id, src.code),
+                       f.decision or "未决定",
+                       f"{f.decided_by.name if f.decided_by else '—'}，{_t(f.decided_at, '%m-%d %H:%M')}"]
+                      for f in flags])
+
+
+def _correction_rows(src: _Source, corrections: list) -> SafeString:
+    return html_rows([[c.score.sheet.member.name, c.score.bid.bidder.name,
+                       f"{src.code[c.score.criterion_id]} {c.score.criterion.name}", CORRECTION_CN.get(c.kind, c.kind),
+                       (_pts(c.before), "num"), (_pts(c.after), "num"), c.reason,
+                       f"{c.recorded_by.name}，{_t(c.recorded_at, '%m-%d %H:%M')}"] for c in corrections])
+
+
+def _tie_rows(src: _Source, seed: bytes) -> SafeString:
+    """Bids the method's order left equal, and what separated them (the documents' rule or the lottery)."""
+    groups: dict = defaultdict(list)
+    for r in src.ranked:
+        if r.tie_broken_by:
+            groups[(r.total, r.price) if src.comprehensive else (r.price,)].append(r)
+    rows = []
+    for group in groups.values():
+        rows.append(["、".join(src.label(r.bid_id) for r in group),
+                     (f"总分 {_pts(group[0].total)}，报价 {_money(group[0].price)}" if src.comprehensive
+                      else f"评标价 {_money(group[0].price)}"),
+                     "；".join(TIE_HOW_CN.get(h, h) for h in sorted({r.tie_broken_by for r in group})),
+                     "，".join(f"第{r.rank}名：{src.number[r.bid_id]}（平台编号 {r.bid_id}，"
+                              f"HMAC {lottery.score(seed, r.bid_id)[:16]}…）" for r in group)])
+    return html_rows(rows)
+
+
+def _conclusion(src: _Source) -> dict:
+    ranked = src.ranked
+    candidates = [r for r in ranked if r.recommended][:settings.EVALUATION_MAX_CANDIDATES]  # RULES M6
+    place = {r.bid_id: n for n, r in enumerate(candidates)}
+    total = (lambda r: _pts(r.total)) if src.comprehensive else (lambda r: _money(_evaluated(r)))
+    return {
+        "ranking_rows": html_rows([[str(r.rank), str(src.number[r.bid_id]), src.bidder[r.bid_id],
+                                    (_money(r.price), "num"), (total(r), "num"),
+                                    f"{ORDINAL_CN[place[r.bid_id]]}中标候选人" if r.bid_id in place else "—"]
+                                   for r in ranked]),
+        "candidate_lines": [f"{ORDINAL_CN[n]}中标候选人：{src.bidder[r.bid_id]}，投标报价 {_money(r.price)} 元，"
+                            + (f"综合得分 {_pts(r.total)} 分" if src.comprehensive else f"评标价 {_money(_evaluated(r))} 元")
+                            for n, r in enumerate(candidates)],
+    }
+
+
+def report_context(committee: Committee) -> dict:
+    """Everything the report shows, read in a fixed number of queries and laid out as rows."""
+    src = _Source.load(committee)
     points: dict = defaultdict(dict)
     for member_id, bid_id, criterion_id, value in Score.objects.filter(
             sheet__member__committee=committee, sheet__step=Step.SCORING).values_list(
@@ -353,143 +540,50 @@ def report_context(committee: Committee) -> dict:
     corrections = list(Correction.objects.filter(committee=committee).select_related(
         "score__sheet__member", "score__criterion", "score__bid__bidder", "recorded_by").order_by("recorded_at", "pk"))
     corrected = {(c.score.sheet.member_id, c.score.bid_id, c.score.criterion_id) for c in corrections}
-    req_code = {r.pk: f"R{n}" for n, r in enumerate(requirements, start=1)}
-
-    member_sheets = []
-    for m in members:
-        review_sheet, score_sheet = sheets.get((m.pk, Step.REVIEW)), sheets.get((m.pk, Step.SCORING))
-        mine = marks.get(m.pk, {})
-        rows, reasons = [], []
-        for o in opened:
-            cells, all_pass = [], True
-            for req in requirements:
-                mark = mine.get((o.bid_id, req.pk))
-                if mark is None:
-                    cells.append("")
-                    all_pass = False
-                    continue
-                cells.append("√" if mark[0] else "×")
-                if not mark[0]:
-                    all_pass = False
-                    reasons.append(f"{number[o.bid_id]} {o.bid.bidder.name} · {req_code[req.pk]}：{mark[1] or '—'}")
-            rows.append([str(number[o.bid_id]), o.bid.bidder.name, *cells, "合格" if all_pass else "不合格"])
-        review = grid([Col("编号"), Col("投标人", "<", cap=28), *[Col(req_code[r.pk], "^") for r in requirements],
-                       Col("结论", "^")], rows, tail=1)
-        score_grids, mine_scores = [], points.get(m.pk, {})
-        if comprehensive:
-            rows = []
-            theirs = [c for c in scored if c.scored_by in (ScoredBy.ALL, m.branch)]
-            for bid_id in compliant:
-                cells = []
-                for c in scored:
-                    value = mine_scores.get((bid_id, c.pk))
-                    if c not in theirs:
-                        cells.append("/")
-                    else:
-                        cells.append("" if value is None else _pts(value) + ("*" if (m.pk, bid_id, c.pk) in corrected else ""))
-                total = sum((mine_scores.get((bid_id, c.pk)) or 0 for c in theirs), 0)
-                rows.append([str(number[bid_id]), bidder[bid_id], *cells, _pts(total)])
-            score_grids = grid([Col("编号"), Col("投标人", "<", cap=28), *[Col(code[c.pk]) for c in scored], Col("小计")],
-                               rows, tail=1)
-        member_sheets.append({
-            "member": m, "review": review, "reasons": reasons, "scores": score_grids,
-            "review_at": _t(review_sheet.submitted_at) if review_sheet else "—",
-            "review_sha256": review_sheet.sha256 if review_sheet else "",
-            "scoring_at": _t(score_sheet.submitted_at) if score_sheet else "—",
-            "scoring_sha256": score_sheet.sha256 if score_sheet else "",
-        })
-
-    # The summary
-    means: dict = {}
-    if comprehensive and compliant:
-        specs = []
-        for c in criteria:
-            experts = None if c.kind == CriterionKind.PRICE else frozenset(
-                m.pk for m in members if c.scored_by in (ScoredBy.ALL, m.branch))
-            specs.append(spec_of(c) if experts is None else spec_of(c, experts))
-        sheet_points = {m.pk: {bid: {c.pk: points[m.pk][(bid, c.pk)] for c in scored
-                                     if (bid, c.pk) in points.get(m.pk, {})} for bid in compliant}
-                        for m in members}
-        price_points = ({bid: results[bid].price_score for bid in compliant} if price_criterion is not None else None)
-        aggregated = scoring.aggregate(sheet_points, criteria=specs, price_points=price_points)
-        means = {bid: aggregated[bid].by_criterion for bid in compliant}
-    order = [r.bid_id for r in ranked] + [o.bid_id for o in opened if o.bid_id not in {r.bid_id for r in ranked}]
-    summary_rows = []
-    for bid_id in order:
-        r = results.get(bid_id)
-        ok = r is not None and r.compliant and r.rank is not None
-        row = [str(r.rank) if ok else "—", str(number[bid_id]), bidder[bid_id], _money(r.price if r else None)]
-        if comprehensive:
-            if price_criterion is not None:
-                row.append(_pts(r.price_score) if ok else "—")
-            row += [_pts(means[bid_id][c.pk]) if ok and bid_id in means else "—" for c in scored]
-            row.append(_pts(r.total) if ok else "未通过评审")
-        else:
-            row.append(_money(r.total) if ok else "未通过评审")
-        row.append("是" if ok and r.recommended else "")
-        summary_rows.append(row)
-    summary_cols = [Col("排名"), Col("编号"), Col("投标人", "<", cap=30), Col("投标报价（元）")]
-    if comprehensive:
-        if price_criterion is not None:
-            summary_cols.append(Col(f"{code[price_criterion.pk]}价格分"))
-        summary_cols += [Col(code[c.pk]) for c in scored] + [Col("总分")]
-    else:
-        summary_cols.append(Col("评标价（元）"))
-    summary_cols.append(Col("推荐", "^"))
-    summary = grid(summary_cols, summary_rows, keys=3, tail=2 if comprehensive else 3)
-
-    flags = list(Flag.objects.filter(committee=committee).select_related("bid__bidder", "member", "decided_by"))
-    flag_rows = html_rows([[FLAG_CN.get(f.kind, f.kind), f.bid.bidder.name, f.member.name if f.member else "—",
-                            "；".join(filter(None, [str(f.detail.get("message") or ""),
-                                                   *[str(x) for x in f.detail.get("reasons") or []]])) or "—",
-                            f.decision or "未决定", f"{f.decided_by.name if f.decided_by else '—'}，{_t(f.decided_at, '%m-%d %H:%M')}"]
-                           for f in flags])
-    correction_rows = html_rows([[c.score.sheet.member.name, c.score.bid.bidder.name,
-                                  f"{code[c.score.criterion_id]} {c.score.criterion.name}",
-                                  CORRECTION_CN.get(c.kind, c.kind), (_pts(c.before), "num"), (_pts(c.after), "num"), c.reason,
-                                  f"{c.recorded_by.name}，{_t(c.recorded_at, '%m-%d %H:%M')}"] for c in corrections])
-
-    # Ties: bids left equal by the method's order, and what separated them
     seed = tie_seed(committee)
-    groups: dict = defaultdict(list)
-    for r in ranked:
-        if r.tie_broken_by:
-            groups[(r.total, r.price) if comprehensive else (r.price,)].append(r)
-    tie_rows = []
-    for group in groups.values():
-        how = {r.tie_broken_by for r in group}
-        tie_rows.append(["、".join(f"{number[r.bid_id]} {bidder[r.bid_id]}" for r in group),
-                         (f"总分 {_pts(group[0].total)}，报价 {_money(group[0].price)}" if comprehensive
-                          else f"评标价 {_money(group[0].price)}"),
-                         "；".join(TIE_HOW_CN.get(h, h) for h in sorted(how)),
-                         "，".join(f"第{r.rank}名：{number[r.bid_id]}（平台编号 {r.bid_id}，"
-                                  f"HMAC {lottery.score(seed, r.bid_id)[:16]}…）" for r in group)])
-
-    candidates = [r for r in ranked if r.recommended][:settings.EVALUATION_MAX_CANDIDATES]
-    ranking_rows = html_rows([[str(r.rank), str(number[r.bid_id]), bidder[r.bid_id], (_money(r.price), "num"),
-                               (_pts(r.total) if comprehensive else _money(r.total), "num"),
-                               ORDINAL_CN[n] + "中标候选人" if r in candidates else "—"]
-                              for n, r in enumerate(ranked)])
-    candidate_lines = [f"{ORDINAL_CN[n]}中标候选人：{bidder[r.bid_id]}，投标报价 {_money(r.price)} 元，"
-                       + (f"综合得分 {_pts(r.total)} 分" if comprehensive else f"评标价 {_money(r.total)} 元")
-                       for n, r in enumerate(candidates)]
-
+    compliant = len(src.compliant)
     return {
-        "tender": tender, "lot": lot, "committee": committee, "platform": settings.PLATFORM_NAME,
-        "generated_at": _t(clock.now()), "comprehensive": comprehensive, "leader": leader, "members": members,
-        "facts_rows": facts_rows, "committee_rows": committee_rows,
-        "opening": opening, "opening_rows": html_rows(opening_rows), "record_sha256": opening.record_sha256 or "—",
-        "counts": {"listed": len(listed), "opened": len(opened), "compliant": len(compliant),
-                   "rejected": len(opened) - len(compliant)},
-        "method_facts": method_facts, "requirement_rows": requirement_rows, "criterion_rows": criterion_rows,
-        "question_rows": question_rows, "review_rows": html_rows(review_rows), "rejected_rows": html_rows(rejected),
-        "member_sheets": member_sheets, "summary": summary, "price_code": code.get(price_criterion.pk) if price_criterion else "",
-        "flag_rows": flag_rows, "correction_rows": correction_rows, "tie_rows": html_rows(tie_rows),
-        "tie_seed_sha256": committee.tie_seed_sha256, "tie_seed": seed.hex(),
-        "ranking_rows": ranking_rows, "candidate_lines": candidate_lines,
+        "tender": committee.lot.tender, "lot": committee.lot, "committee": committee,
+        "platform": settings.PLATFORM_NAME, "generated_at": _t(clock.now()), "comprehensive": src.comprehensive,
+        "leader": next((m for m in src.members if m.is_leader), None),
+        "facts_rows": _basic_facts(src), "committee_rows": _committee_rows(src),
+        "opening": src.opening, "opening_rows": _opening_rows(src), "record_sha256": src.opening.record_sha256 or "—",
+        "counts": {"listed": len(src.listed), "opened": len(src.opened), "compliant": compliant,
+                   "rejected": len(src.opened) - compliant},
+        **_method(src), "question_rows": _question_rows(src), **_review(src),
+        "member_sheets": _member_sheets(src, points, corrected), "summary": _summary(src, points),
+        "price_code": src.code[src.price_criterion.pk] if src.price_criterion else "",
+        "flag_rows": _flag_rows(src), "correction_rows": _correction_rows(src, corrections),
+        "tie_rows": _tie_rows(src, seed), "tie_seed_sha256": committee.tie_seed_sha256, "tie_seed": seed.hex(),
+        **_conclusion(src),
         "signers": html_rows([[str(m.position), m.name, "组长" if m.is_leader else "成员", f"Member{m.position}"]
-                              for m in members]),
+                              for m in src.members]),
     }
+
+
+def _pct(ratio) -> str:
+    value = Decimal(str(ratio)) * 100
+    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:.2f}"
+
+
+def _flag_text(flag: Flag, result: Result | None, lot, criteria: dict, code: dict) -> str:
+    """What the summary found, in the report's words (the flag's own message uses internal ids)."""
+    detail = flag.detail or {}
+    if flag.kind == "abnormally_low":
+        why = {"below_mean": f"低于全部有效投标报价算术平均值的 {_pct(settings.ABNORMAL_LOW_OF_MEAN)}%",
+               "below_second_lowest": f"低于次低投标报价的 {_pct(settings.ABNORMAL_LOW_OF_SECOND)}%",
+               "below_ceiling": f"低于最高投标限价（{_money(lot.ceiling_price)} 元）的 "
+                                f"{_pct(settings.ABNORMAL_LOW_OF_CEILING)}%"}
+        reasons = [why[r] for r in detail.get("reasons") or [] if r in why]
+        if reasons:
+            return f"投标报价 {_money(result.price if result else None)} 元，" + "，且".join(reasons) + "，可能影响履约"
+    if flag.kind == "deviation" and detail.get("value") is not None and flag.member is not None:
+        return (f"{flag.member.name}对该投标的评分与其他成员平均分的偏差为可评分值的 {_pct(detail['value'])}%"
+                f"（提示阈值 {_pct(settings.SCORE_DEVIATION_THRESHOLD)}%）")
+    if flag.kind == "objective_inconsistent" and detail.get("criterion") in criteria:
+        c = criteria[detail["criterion"]]
+        return f"各成员对客观评审因素 {code[c.pk]} {c.name} 的评分不一致"
+    return str(detail.get("message") or "—")
 
 
 def report_html(committee: Committee) -> str:
@@ -628,7 +722,14 @@ def signing_code_send(*, actor: Actor, lot_id: int) -> None:
                  "If you did not ask for it, tell the platform at once.") % {
             "code": code, "tender": tender.title, "lot": lot.number, "sha": report.sha256,
             "until": _t(expires, "%Y-%m-%d %H:%M:%S"), "attempts": settings.SIGNING_CODE_MAX_ATTEMPTS}
-        transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+        transaction.on_commit(lambda: _mail(subject, body, email, member.pk))
+
+
+def _mail(subject: str, body: str, email: str, member_id: int) -> None:
+    try:
+        send_mail(subject, body, None, [email])
+    except Exception:  # the member can ask for another code in a minute; the failure is for the operators
+        logger.exception("The signing code for committee member %s could not be sent.", member_id)
 
 
 def _code_take(actor: Actor, committee: Committee, member: Member, code: str) -> None:
@@ -680,8 +781,9 @@ def report_sign(*, actor: Actor, lot_id: int, code: str, kind: str = SignatureKi
     if kind not in SignatureKind.values:
         raise DomainError(_("Choose to sign, to sign with a dissent, or to refuse."), field="kind")
     dissent = (dissent or "").strip()
-    if kind == SignatureKind.DISSENT and len(dissent) < 5:
-        raise DomainError(_("Write your objection and its reasons: a dissent is recorded with them."), field="dissent")
+    if kind == SignatureKind.DISSENT and len(dissent) < 10:
+        raise DomainError(_("Write your objection and its reasons (at least a sentence): a dissent is recorded with "
+                            "them."), field="dissent")
     if kind != SignatureKind.DISSENT and dissent:
         raise DomainError(_("Reasons are recorded with a dissent: choose to sign with a dissent to give them. A "
                             "refusal carries no reasons and is deemed agreement."), field="dissent")
@@ -689,12 +791,8 @@ def report_sign(*, actor: Actor, lot_id: int, code: str, kind: str = SignatureKi
         raise DomainError(_("Keep the dissent within 2000 characters."), field="dissent")
     _code_take(actor, committee, member, code)
     key = cert = None
+    cert_pem = ""
     if kind != SignatureKind.REFUSED:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        from core.pdfsign import issue_certificate
-
         key = ec.generate_private_key(ec.SECP256R1())  # for this one signature; never stored
         cert = issue_certificate(common_name=member.name, organisation_name=MEMBER_ORGANISATION,
                                  public_key=key.public_key())
@@ -712,8 +810,6 @@ def report_sign(*, actor: Actor, lot_id: int, code: str, kind: str = SignatureKi
         now = clock.now()
         field = f"Member{member.position}"
         if key is not None:
-            from core.pdfsign import sign_pdf
-
             reason = "同意评标结论" if kind == SignatureKind.AGREE else f"持不同意见：{dissent}"
             signed = sign_pdf(_read(locked), key=key, cert=cert, field_name=field, reason=reason,
                               location=committee.draw.evaluation_place or settings.PLATFORM_NAME, name=member.name)
@@ -721,13 +817,13 @@ def report_sign(*, actor: Actor, lot_id: int, code: str, kind: str = SignatureKi
             _store(locked, signed, f"v{versions + 2}")
         signature = Signature.objects.create(
             report=locked, member=member, kind=kind, dissent=dissent, signed_at=now,
-            certificate_pem=cert_pem if key is not None else "",
+            certificate_pem=cert_pem,
             sha256_after=locked.sha256 if key is not None else "")
         event_record(actor=actor, action="evaluation.report_signed", subject=committee,
                      tender_id=committee.lot.tender_id,
                      data={"member": member.position, "kind": kind, "dissent": dissent,
                            "field": field if key is not None else None, "report_sha256": locked.sha256,
-                           "certificate_sha256": hashlib.sha256(cert_pem.encode()).hexdigest() if key else None})
+                           "certificate_sha256": hashlib.sha256(cert_pem.encode()).hexdigest() if cert_pem else None})
         if Signature.objects.filter(report=locked).count() == committee.members.count():
             _complete(current, locked)
         broadcast(committee)
@@ -736,8 +832,6 @@ def report_sign(*, actor: Actor, lot_id: int, code: str, kind: str = SignatureKi
 
 def _complete(committee: Committee, report: Report) -> None:
     """Every member has acted: the platform signs last (covering the whole file) and the evaluation is reported."""
-    from core.pdfsign import sign_pdf
-
     signatures = list(report.signatures.select_related("member").order_by("member__position"))
     signed = [s for s in signatures if s.kind != SignatureKind.REFUSED]
     dissents = [s for s in signatures if s.kind == SignatureKind.DISSENT]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -44,6 +44,24 @@ def _sheets(committee: Committee) -> dict:
             "sheet__member_id", "bid_id", "criterion_id", "points"):
         sheets[member_id].setdefault(bid_id, {})[criterion_id] = points
     return sheets
+
+
+RESULT_FIELDS = ("compliant", "failed_requirements", "rank", "tie_broken_by", "total", "price_score", "recommended")
+
+
+def _results_save(results: list[Result]) -> None:
+    """What Result.objects.bulk_update(results, RESULT_FIELDS) does, as one plain UPDATE per row sent in one
+    executemany (pipelined on PostgreSQL). bulk_update writes a CASE over every row for every field, and with
+    50 bids building that statement cost more than computing the scores (bench/evaluation.py)."""
+    if not results:
+        return
+    fields = [Result._meta.get_field(name) for name in RESULT_FIELDS]
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(Result._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+           f"WHERE {quote(Result._meta.pk.column)} = %s")
+    rows = [[f.get_db_prep_save(getattr(r, f.attname), connection) for f in fields] + [r.pk] for r in results]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def compute_results(actor: Actor, committee: Committee, *, with_flags: bool = True) -> list[Result]:
@@ -90,11 +108,10 @@ def compute_results(actor: Actor, committee: Committee, *, with_flags: bool = Tr
         row = by_bid.get(bid)
         r.rank = row.rank if row else None
         r.tie_broken_by = row.tie_broken_by if row else ""
-        r.total = (scores[bid].score if bid in scores else (row.price if row else None))
+        r.total = scores[bid].score if bid in scores else None  # lowest evaluated price: ranked by price alone
         r.price_score = scores[bid].price_points if bid in scores else None
         r.recommended = bid in candidates
-    Result.objects.bulk_update(list(results.values()), ["compliant", "failed_requirements", "rank", "tie_broken_by",
-                                                        "total", "price_score", "recommended"])
+    _results_save(list(results.values()))
     if with_flags:
         Flag.objects.filter(committee=committee, decided_at__isnull=True).delete()
         Flag.objects.bulk_create([Flag(committee=committee, kind=f.kind, bid_id=f.bid, member_id=f.expert, detail={

@@ -165,7 +165,7 @@ def test_passing_over_the_first_candidate_needs_a_reason_and_a_non_candidate_is_
     assert event.data["passed_over"][0]["reason"] == reason and event.data["rank"] == 2
     told = {b.price: next(m for m in mail.outbox if b.actor.organisation.contact_email in m.to).body
             for b in formed.bidders}
-    assert reason in told["1099999.50"] and "did not pass the review" in told["1180000.00"]
+    assert reason in told["1099999.50"] and "未通过审查" in told["1180000.00"]
     assert "资质证书已过有效期" in told["1180000.00"]
 
 

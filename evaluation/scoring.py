@@ -642,16 +642,29 @@ def score_deviations(sheets: Sheets, *, criteria: Sequence[CriterionSpec],
     if errors:
         raise DomainError(errors[0], fields={"sheets": errors})
     scorers = _scorers(sheets, criteria)
+    # The others' mean on a criterion is (everyone's points − the expert's own) ÷ (its scorers − 1): each sum is
+    # taken once per bid, and criteria with as many scorers share the divisor, so an expert's "others" is a
+    # few exact fractions whatever the number of criteria (Decimal sums of points with 2 decimals are exact).
+    pooled = [c for c in criteria if not c.is_price and len(scorers[c.key]) > 1]
+    shared = {}
+    for expert in sheets:
+        groups: dict[int, list] = {}
+        for c in pooled:
+            if expert in scorers[c.key]:
+                groups.setdefault(len(scorers[c.key]), []).append(c.key)
+        shared[expert] = (groups, sum((c.max_points for c in pooled if expert in scorers[c.key]), Decimal(0)))
     flags = []
     for bid in sorted(bids):
+        totals = {c.key: sum((to_decimal(sheets[e][bid][c.key]) for e in scorers[c.key]), Decimal(0)) for c in pooled}
         for expert in sorted(sheets, key=str):
-            shared = [c for c in criteria if not c.is_price and expert in scorers[c.key] and len(scorers[c.key]) > 1]
-            available = sum((c.max_points for c in shared), Decimal(0))
+            groups, available = shared[expert]
             if not available:
                 continue
-            own = sum((to_decimal(sheets[expert][bid][c.key]) for c in shared), Decimal(0))
-            others = sum((Fraction(sum(to_decimal(sheets[e][bid][c.key]) for e in scorers[c.key] - {expert}))
-                          / (len(scorers[c.key]) - 1) for c in shared), Fraction(0))
+            own, others = Decimal(0), Fraction(0)
+            for n, keys in groups.items():
+                own_n = sum((to_decimal(sheets[expert][bid][k]) for k in keys), Decimal(0))
+                others += Fraction(sum((totals[k] for k in keys), Decimal(0)) - own_n) / (n - 1)
+                own += own_n
             deviation = abs(Fraction(own) - others) / Fraction(available)
             if deviation > Fraction(threshold):
                 flags.append(Flag(kind="deviation", bid=bid, expert=expert, value=q2(deviation * 100) / 100, message=_(

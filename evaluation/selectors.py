@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db.models import QuerySet
 
 from bidding.hall import readout_row
+from bidding.models import OPENED_STATUSES, OpenedBid
 from core.actor import Actor
 from evaluation.models import Committee, Criterion, Flag, Member, Question, Requirement, Result, ReviewMark, Score, \
     Sheet, Stage, Step
@@ -12,7 +15,7 @@ from evaluation.scoring import CORRECTION_KINDS
 from evaluation.permissions import EvalAction, committee_can, member_of
 from evaluation.progress import progress_state
 from evaluation.services.committees import committee_for
-from evaluation.services.work import bid_parts, bids_under_evaluation, compliant_bid_ids, scored_criteria
+from evaluation.services.work import bid_parts, compliant_bid_ids, scored_criteria
 
 
 def progress_for(*, actor: Actor, lot_id: int) -> dict:
@@ -45,15 +48,34 @@ def questions_for_bidder(actor: Actor) -> QuerySet[Question]:
         "committee__lot__tender").order_by("-asked_at")
 
 
+def _opened(committee: Committee) -> list[OpenedBid]:
+    """services.work.bids_under_evaluation with only the columns the workspace shows: each bid's receipt and
+    signature JSON and the bidders' full rows, decoded for every bid on every load, were a large part of the
+    page's time with 50 bids (bench/evaluation.py)."""
+    return list(OpenedBid.objects.filter(opening__lot_id=committee.lot_id, status__in=OPENED_STATUSES)
+                .select_related("bid__bidder")
+                .only("status", "summary", "bid", "bid__envelope", "bid__received_at", "bid__bidder",
+                      "bid__bidder__name")
+                .order_by("bid__received_at", "pk"))
+
+
 def workspace(*, actor: Actor, lot_id: int) -> dict:
-    """Everything a member's page shows: its own drafts and submissions, never another member's scores."""
+    """Everything a member's page shows: its own drafts and submissions, never another member's scores.
+
+    Read in a fixed number of queries whatever the number of bids, and the score grid's cells handed to the
+    template as ready text (50 bids × 25 criteria is 1,250 inputs on one page)."""
     committee = committee_for(actor=actor, lot_id=lot_id, action=EvalAction.WORK)
     me: Member = member_of(actor, committee)
     sheets = {s.step: s for s in Sheet.objects.filter(member=me)}
-    opened = bids_under_evaluation(committee) if committee.stage != Stage.ELECTING else []
+    opened = _opened(committee) if committee.stage != Stage.ELECTING else []
     compliant = set(compliant_bid_ids(committee))
-    marks = {(m.bid_id, m.requirement_id): m for m in ReviewMark.objects.filter(sheet__member=me)}
-    scores = {(s.bid_id, s.criterion_id): s for s in Score.objects.filter(sheet__member=me)}
+    marks = {(m.bid_id, m.requirement_id): m for m in ReviewMark.objects.filter(sheet__member=me).only(
+        "bid", "requirement", "passed", "reason")}
+    points = {(bid, criterion): value for bid, criterion, value in Score.objects.filter(sheet__member=me).values_list(
+        "bid_id", "criterion_id", "points")}
+    questions = defaultdict(list)
+    for q in Question.objects.filter(committee=committee):
+        questions[q.bid_id].append(q)
     requirements = list(Requirement.objects.filter(scheme__lot=committee.lot).order_by("position"))
     criteria = scored_criteria(me, committee)
     bids = []
@@ -62,10 +84,13 @@ def workspace(*, actor: Actor, lot_id: int) -> dict:
             "id": o.bid_id, "bidder": o.bid.bidder.name, "readout": readout_row(o), "parts": bid_parts(o),
             "compliant": o.bid_id in compliant,
             "marks": [(r, marks.get((o.bid_id, r.pk))) for r in requirements],
-            "questions": list(Question.objects.filter(committee=committee, bid_id=o.bid_id)),
+            "questions": questions[o.bid_id],
         })
     scored = [b for b in bids if b["compliant"]]
-    grid = [(c, [(b["id"], b["bidder"], scores.get((b["id"], c.pk))) for b in scored]) for c in criteria]
+    # (criterion, its maximum, [(bid id, bidder, the member's points or "")]): text, not numbers, so that the
+    # template neither localises 1,250 values nor hides a score of 0 (a falsy Decimal) behind |default.
+    grid = [(c, f"{c.max_points}", [(str(b["id"]), b["bidder"], "" if (b["id"], c.pk) not in points
+                                     else f"{points[(b['id'], c.pk)]}") for b in scored]) for c in criteria]
     report = getattr(committee, "report", None) if hasattr(committee, "report") else None
     signature = getattr(me, "signature", None) if hasattr(me, "signature") else None
     return {

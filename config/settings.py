@@ -128,6 +128,16 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
+# Without reuse every concurrent request opens a connection of its own: at a deadline rush (bench/deadline_rush.py,
+# 200 uploads at once) that passes PostgreSQL's max_connections (100 by default) and requests fail with "too many
+# clients". DATABASE_POOL_MAX_SIZE turns on Django's psycopg pool: at most that many connections per server
+# process (20 by default; 0 turns it off), requests beyond it wait up to DATABASE_POOL_TIMEOUT seconds for one.
+# Keep (server processes × pool size) + workers below PostgreSQL's max_connections.
+if int(os.environ.get("DATABASE_POOL_MAX_SIZE", "20") or 0) and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "20")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "60"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, Celery ---------------------------------
@@ -137,7 +147,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": os.environ.get("CHANNEL_LAYER_BACKEND", "channels_redis.core.RedisChannelLayer"),
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "ebid")},
+            # No client-side read timeout (redis-py 8 made it 5 s): the core layer waits 5 s at a time in BZPOPMIN,
+            # and the timeout tore down a consumer now and then, dropping its messages (channels_redis#422).
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                       "prefix": os.environ.get("CHANNELS_PREFIX", "ebid")},
         }
     }
     CACHES = {

@@ -51,7 +51,9 @@ _relay_lock = threading.Lock()
 def _get_relay(layer) -> _Relay:
     global _relay
     with _relay_lock:
-        if _relay is None or not _relay.is_alive() or _relay.layer is not layer:
+        # One relay per process and layer class: concurrent first requests may each see a fresh layer
+        # object, and a relay per object would leave idle threads behind.
+        if _relay is None or not _relay.is_alive() or type(_relay.layer) is not type(layer):
             _relay = _Relay(layer)
             _relay.start()
         return _relay

@@ -198,23 +198,26 @@ def _checked_envelope(upload: BidUpload) -> None:
                             "starting at byte %(received)d.") % {"received": upload.received,
                                                                   "size": upload.declared_size},
                           code="incomplete")
-    size, digest = envelopes.digest_of(upload.partial_path)
+    tender, lot, bidder = upload.lot.tender, upload.lot, upload.bidder
+    fingerprints = sealing_fingerprints(bidder)
+    binding = Binding(tender_id=tender.pk, tender_reference=tender.reference or "", lot_id=lot.pk,
+                      bidder_id=bidder.pk, bidder_credit_code=bidder.credit_code)
+
+    def structure(stream) -> None:
+        if fingerprints:
+            check_structure(stream, expect=binding, fingerprints=fingerprints)
+
+    # One read of the file serves the hash and the structure check; the hash is judged first, as before.
+    size, digest, refused = envelopes.digest_checked(upload.partial_path, structure, EnvelopeError)
     if size != upload.declared_size or digest != upload.declared_sha256:
         raise DomainError(_("The bytes received (SHA-256 %(got)s) are not the envelope declared (SHA-256 %(want)s). "
                             "Start a new upload.") % {"got": digest, "want": upload.declared_sha256},
                           code="hash_mismatch")
-    tender, lot, bidder = upload.lot.tender, upload.lot, upload.bidder
-    fingerprints = sealing_fingerprints(bidder)
     if not fingerprints:
         raise DomainError(_("%(org)s has no active sealing key; the envelope cannot be accepted.")
                           % {"org": bidder.name}, code="no_sealing_key")
-    binding = Binding(tender_id=tender.pk, tender_reference=tender.reference or "", lot_id=lot.pk,
-                      bidder_id=bidder.pk, bidder_credit_code=bidder.credit_code)
-    try:
-        with envelopes.partial_file(upload.partial_path).open("rb") as fh:
-            check_structure(fh, expect=binding, fingerprints=fingerprints)
-    except EnvelopeError as exc:
-        raise _envelope_error(exc) from None
+    if refused is not None:
+        raise _envelope_error(refused) from None
 
 
 def bid_upload_finish(*, actor: Actor, upload_id: int) -> Bid:

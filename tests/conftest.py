@@ -95,3 +95,16 @@ def _celery_inline():
     conf.task_always_eager, conf.task_eager_propagates = True, True
     yield
     conf.task_always_eager, conf.task_eager_propagates = before
+
+
+@pytest.fixture
+def specialties_seeded(transactional_db):
+    """A transactional test's database was flushed by an earlier one, taking the data migrations' rows with it:
+    put the specialty tree (experts/migrations/0002) back."""
+    import importlib
+
+    from django.apps import apps
+    from experts.models import Specialty
+
+    if not Specialty.objects.exists():
+        importlib.import_module("experts.migrations.0002_seed_specialties").seed(apps, None)

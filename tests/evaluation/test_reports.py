@@ -318,7 +318,7 @@ def test_wide_grids_split_into_bands_and_keep_their_columns_aligned():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not is_postgres(), reason="row locks are PostgreSQL's; SQLite serialises whole transactions")
-def test_two_members_signing_at_once_both_signatures_are_kept(formed, mailoutbox,
+def test_two_members_signing_at_once_both_signatures_are_kept(specialties_seeded, formed, mailoutbox,
                                                                django_capture_on_commit_callbacks):
     to_summary(formed)
     decide_all(formed)

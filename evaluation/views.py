@@ -87,7 +87,13 @@ def workspace(request, lot_id: int):
     except (NotFound, PermissionDenied) as exc:
         raise Http404(str(exc)) from exc
     committee = data["committee"]
-    config = {"lot": lot_id, "stage": committee.stage, "ws": f"/ws/evaluation/{lot_id}/"}
+    config = {"lot": lot_id, "stage": committee.stage, "ws": f"/ws/evaluation/{lot_id}/", "labels": {
+        "failNeedsReason": _("A fail needs its reason: write it and the fail is saved."),
+        "saved": _("Saved"),
+        "notSaved": _("Not saved"),
+        "reviewUnsaved": _("Some fails have no reason yet and are not saved: give each its reason before submitting."),
+        "scoresInvalid": _("Some scores are marked in red and are not saved: correct them before submitting."),
+    }}
     return render(request, "evaluation/workspace.html", {**data, "config": config,
                                                          "state": progress_state(committee, names=True)})
 

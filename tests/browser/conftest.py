@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import threading
+import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -48,3 +52,48 @@ def new_page(chromium):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def asgi_server():
+    """Daphne with the platform's ASGI application (HTTP, static files, WebSockets) on a free port, in a thread
+    of this process so the test's settings and moved clock hold there too (pytest-django's live server is WSGI
+    and speaks no WebSocket). Twisted's reactor runs once per process, hence the session scope.
+
+    ``run(fn)`` calls ``fn()`` in the server's own worker thread, as a request would be served: what it sends
+    after commit reaches the in-memory channel layer's listeners (from the test's thread it would be dropped,
+    see witness.feed.publish_group)."""
+    from daphne.server import Server  # installs Twisted's asyncio reactor; import before the reactor
+    from twisted.internet import reactor
+
+    from asgiref.sync import sync_to_async
+    from channels.routing import get_default_application
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.db import connections
+
+    # Django serves each ASGI request from a fresh thread, so a persistent connection (CONN_MAX_AGE) would
+    # be left open by every request until garbage collection: close them at the end of each request, as
+    # Django's documentation asks of ASGI deployments.
+    database = connections.settings["default"]
+    max_age = database.get("CONN_MAX_AGE", 0)
+    database["CONN_MAX_AGE"] = 0
+    server = Server(application=ASGIStaticFilesHandler(get_default_application()),
+                    endpoints=["tcp:port=0:interface=127.0.0.1"], signal_handlers=False, verbosity=0)
+    thread = threading.Thread(target=server.run, name="daphne-live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.listening_addresses:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("Daphne did not start listening")
+        time.sleep(0.02)
+    host, port = server.listening_addresses[0]
+
+    def run(fn, timeout: float = 60):
+        return asyncio.run_coroutine_threadsafe(sync_to_async(fn)(), reactor._asyncioEventloop).result(timeout)
+
+    yield SimpleNamespace(url=f"http://{host}:{port}", run=run)  # shaped like pytest-django's live_server
+    # Close the connection the WebSocket consumers' thread holds (PostgreSQL drops the test database after).
+    run(connections.close_all, 10)
+    reactor.callFromThread(reactor.stop)
+    thread.join(10)
+    database["CONN_MAX_AGE"] = max_age

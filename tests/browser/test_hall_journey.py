@@ -8,15 +8,11 @@ ASGI application from a thread of this process: the test's settings and its move
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
-import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -50,44 +46,6 @@ class SealedBidder:
     passphrase: str
     private_pem: str
     bid: Bid
-
-
-@pytest.fixture(scope="session")
-def asgi_server():
-    """Daphne with the platform's ASGI application (HTTP, static files, WebSockets) on a free port.
-
-    Twisted's reactor runs once per process, so this is session-scoped: move it to conftest.py when a
-    second module needs it."""
-    from daphne.server import Server  # installs Twisted's asyncio reactor; import before the reactor
-    from twisted.internet import reactor
-
-    from asgiref.sync import sync_to_async
-    from channels.routing import get_default_application
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-    from django.db import connections
-
-    # Django serves each ASGI request from a fresh thread, so a persistent connection (CONN_MAX_AGE) would
-    # be left open by every request until garbage collection: close them at the end of each request, as
-    # Django's documentation asks of ASGI deployments.
-    database = connections.settings["default"]
-    max_age = database.get("CONN_MAX_AGE", 0)
-    database["CONN_MAX_AGE"] = 0
-    server = Server(application=ASGIStaticFilesHandler(get_default_application()),
-                    endpoints=["tcp:port=0:interface=127.0.0.1"], signal_handlers=False, verbosity=0)
-    thread = threading.Thread(target=server.run, name="daphne-live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.listening_addresses:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("Daphne did not start listening")
-        time.sleep(0.02)
-    host, port = server.listening_addresses[0]
-    yield SimpleNamespace(url=f"http://{host}:{port}")  # shaped like pytest-django's live_server
-    # Close the connection the WebSocket consumers' thread holds (PostgreSQL drops the test database after).
-    asyncio.run_coroutine_threadsafe(sync_to_async(connections.close_all)(), reactor._asyncioEventloop).result(10)
-    reactor.callFromThread(reactor.stop)
-    thread.join(10)
-    database["CONN_MAX_AGE"] = max_age
 
 
 @pytest.fixture

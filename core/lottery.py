@@ -93,29 +93,20 @@ def _pads(seed: bytes):
             hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy)
 
 
-def _scores(seed: bytes, ids: Iterable[int], scores: dict[int, bytes]) -> dict[int, bytes]:
-    """`scores` completed with the raw HMAC-SHA256(seed, id) digest of each id it lacks (raw digests sort
-    exactly as their hex forms do)."""
-    inner_copy, outer_copy = _pads(seed)
-    for candidate in ids:
-        if candidate not in scores:
-            inner = inner_copy()
-            inner.update(b"%d" % candidate)
-            outer = outer_copy()
-            outer.update(inner.digest())
-            scores[candidate] = outer.digest()
-    return scores
-
-
-def _ranked(seed: bytes, candidates: Iterable[int], scores: dict[int, bytes]) -> list[int]:
-    ids = sorted({int(c) for c in candidates})
-    # ids in ascending order, then a stable sort by score: equal scores stay in id order
-    return sorted(ids, key=_scores(seed, ids, scores).__getitem__)
-
-
 def ranking(seed: bytes, candidates: Iterable[int]) -> list[int]:
-    """Candidates in draw order: lowest HMAC-SHA256(seed, id) first. Also the tie-break order for bids."""
-    return _ranked(seed, candidates, {})
+    """Candidates in draw order: lowest HMAC-SHA256(seed, id) first. Also the tie-break order for bids.
+
+    Raw digests sort exactly as their hex forms do."""
+    inner_copy, outer_copy = _pads(seed)
+    keyed = []
+    for candidate in {int(c) for c in candidates}:
+        inner = inner_copy()
+        inner.update(b"%d" % candidate)
+        outer = outer_copy()
+        outer.update(inner.digest())
+        keyed.append((outer.digest(), candidate))
+    keyed.sort()
+    return [candidate for _, candidate in keyed]
 
 
 def next_in(order: Sequence[int], used: set[int]) -> int | None:
@@ -126,9 +117,8 @@ def draw(seed: bytes, buckets: Sequence[Bucket]) -> Selection:
     """Fill each bucket in order from its ranking, never taking one candidate twice."""
     result = Selection()
     used: set[int] = set()
-    scores: dict[int, bytes] = {}  # an expert in two buckets is hashed once
     for bucket in buckets:
-        order = _ranked(seed, bucket.candidates, scores)
+        order = ranking(seed, bucket.candidates)
         result.rankings[bucket.key] = order
         available = [c for c in order if c not in used]
         if len(available) < bucket.count:

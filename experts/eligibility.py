@@ -1,10 +1,12 @@
 """Who may be drawn for a lot (回避, RULES X6), computed as SQL over the whole pool.
 
-One query reads the candidates (experts holding a bucket's specialty or one below it) with the reasons
-found on their own row (status, age, employer, region) evaluated by the database; one UNION ALL query
-returns the experts excluded by other tables (leave, penalties, bookings, frequency, relationships,
-membership of a party). The counts of queries do not grow
-with the pool (bench/expert_draw.py shows it). Python only takes set differences of the results."""
+One query reads the candidates (experts holding a bucket's specialty or one below it) from the
+(specialty, expert) index alone; one UNION ALL query returns the candidates excluded, each with its reason:
+those found on their own row (status, age, employer, region) and those found in other tables (leave,
+penalties, bookings, frequency, relationships, membership of a party). Each part reaches its few rows
+through an index and is limited to the candidates in the database, so neither query joins every
+candidate to the expert table and the counts of queries do not grow with the pool
+(bench/expert_draw.py shows it). Python only takes set differences of the results."""
 
 from __future__ import annotations
 
@@ -12,12 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import BooleanField, CharField, Count, ExpressionWrapper, Q, Value
+from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organisation
-from experts.models import Expert, ExpertSpecialty, Leave, Penalty, Relationship, Selection, SelectionState, Specialty
+from accounts.models import Organisation
+from experts.models import Expert, ExpertSpecialty, SelectionState, Specialty
 
 REASONS = {
     "status": _("suspended or retired"),
@@ -88,87 +90,121 @@ def subtrees(specialty_ids: list[int]) -> dict[int, set[int]]:
     return out
 
 
-def _excluded_query(c: Criteria, party_codes: list[str]):
-    """One UNION ALL of (expert id, reason) rows. Each part reads the smallest table that answers it
-    through an index; the parts run over the whole pool and compute() keeps the buckets' candidates."""
-    experts = Expert.objects.order_by()
+def _in(values: list) -> tuple[str, list]:
+    """An SQL list of placeholders and its parameters; `(NULL)`, which matches nothing, for no values."""
+    return ("(" + ", ".join(["%s"] * len(values)) + ")", list(values)) if values else ("(NULL)", [])
 
-    def part(qs, reason, column="pk"):
-        return qs.order_by().annotate(why=Value(reason, output_field=CharField())).values_list(column, "why")
 
-    day_start = timezone.make_aware(datetime.combine(c.day, datetime.min.time()))
-    parts = [
-        part(Leave.objects.filter(starts_on__lte=c.day, ends_on__gte=c.day), "leave", "expert_id"),
-        part(Penalty.objects.filter(decided_on__gt=years_before(c.day, c.penalty_years), decided_on__lte=c.day),
-             "penalty", "expert_id"),
-        part(Selection.objects.filter(
-            state__in=[SelectionState.NOTIFIED, SelectionState.CONFIRMED],
-            draw__evaluation_at__gte=day_start, draw__evaluation_at__lt=day_start + timedelta(days=1),
-        ).exclude(draw_id=c.exclude_draw_id), "booked", "expert_id"),
-        part(experts.filter(pk__in=Selection.objects.filter(
-            notified_at__gte=c.now - timedelta(days=c.selection_window_days)).exclude(draw_id=c.exclude_draw_id)
-            .order_by().values("expert_id").annotate(n=Count("pk")).filter(n__gte=c.max_selections)
-            .values("expert_id")), "frequency"),
+def _own_row_reasons(c: Criteria, party_codes: list[str], connection) -> list[tuple[str, str, list]]:
+    """(reason, condition on the expert row `e`, parameters) for the reasons read from the expert's own row."""
+    day = connection.ops.adapt_datefield_value
+    reasons = [
+        ("status", "(e.status = %s OR e.status = %s AND (e.suspended_until IS NULL OR e.suspended_until >= %s))",
+         [Expert.Status.RETIRED, Expert.Status.SUSPENDED, day(c.day)]),
+        ("age", "e.birth_date <= %s", [day(years_before(c.day, c.max_age + 1))]),
     ]
     if c.party_ids:
-        members = Membership.objects.filter(organisation_id__in=c.party_ids, is_active=True).values("user_id")
-        parts += [part(experts.filter(user_id__in=members), "party"),
-                  part(Relationship.objects.filter(_relationship_still_counts(c), organisation_id__in=c.party_ids),
-                       "relationship", "expert_id")]
-    if party_codes:
-        parts += [part(Relationship.objects.filter(_relationship_still_counts(c), credit_code__in=party_codes),
-                       "relationship", "expert_id")]
-    return parts[0].union(*parts[1:], all=True)
-
-
-def _row_flags(c: Criteria, party_codes: list[str]) -> dict[str, Q]:
-    """Reasons read from the expert's own row, evaluated by the database on the candidate rows only."""
-    flags = {
-        "status": Q(expert__status=Expert.Status.RETIRED) | Q(expert__status=Expert.Status.SUSPENDED) & (
-            Q(expert__suspended_until__isnull=True) | Q(expert__suspended_until__gte=c.day)),
-        "age": Q(expert__birth_date__lte=years_before(c.day, c.max_age + 1)),
-        "party": Q(expert__employer_id__in=c.party_ids or [0]) | Q(expert__employer_credit_code__in=party_codes or ["-"]),
-    }
-    region = Q(expert_id__isnull=True)  # never true: the start of an OR
+        ids, id_params = _in(c.party_ids)
+        codes, code_params = _in(party_codes)
+        reasons.append(("party", f"(e.employer_id IN {ids} OR e.employer_credit_code IN {codes})",
+                        id_params + code_params))
+    # region__startswith, as the ORM writes it for this database (PostgreSQL serves it from expert_region_prefix)
+    like = "e.region " + connection.operators["startswith"] % "%s"
+    rules, params = [], []
     if c.allowed_regions:
-        allowed = Q()
-        for prefix in c.allowed_regions:
-            allowed |= Q(expert__region__startswith=prefix)
-        region |= ~allowed
+        rules.append("NOT (" + " OR ".join([like] * len(c.allowed_regions)) + ")")
+        params += [connection.ops.prep_for_like_query(prefix) + "%" for prefix in c.allowed_regions]
     if c.exclude_own_county and c.project_region.count("/") >= 2:
-        region |= Q(expert__region__startswith=c.project_region)
-    flags["region"] = region
-    return flags
+        rules.append(like)
+        params.append(connection.ops.prep_for_like_query(c.project_region) + "%")
+    if rules:
+        reasons.append(("region", "(" + " OR ".join(rules) + ")", params))
+    return reasons
 
 
-def _relationship_still_counts(c: Criteria) -> Q:
-    return Q(ended_on__isnull=True) | Q(ended_on__gt=years_before(c.day, c.relationship_years))
+def _exclusions(c: Criteria, scope_ids: list[int], party_codes: list[str]) -> list[tuple[int, str]]:
+    """(expert id, reasons separated by spaces) for the candidates holding a specialty in `scope_ids`.
+
+    One statement, written out rather than built with the ORM: building and compiling it through the ORM
+    costs more than the database takes to answer it. The reasons on the expert's own row make one part,
+    its conditions answered from their own indexes (status, birth date, employer, region prefix) instead of
+    joining every candidate to the expert table. The other parts read small tables; the outer condition
+    keeps the candidates' rows, so the database hashes the candidates once for all the parts."""
+    connection = connections[Expert.objects.db]
+    adapt_day, adapt_time = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
+    scope, scope_params = _in(scope_ids)
+    candidates = f"SELECT expert_id FROM experts_expertspecialty WHERE specialty_id IN {scope}"
+    own = _own_row_reasons(c, party_codes, connection)
+    own_params = [p for _, _, params in own for p in params]
+    why = " || ".join(f"CASE WHEN {cond} THEN '{reason} ' ELSE '' END" for reason, cond, _ in own)
+    if c.allowed_regions:
+        # Outside the regions drawn from matches most of the pool: read the candidates' rows instead, each with
+        # its reasons or none.
+        parts = [(f"SELECT e.id AS who, {why} AS why FROM experts_expert e WHERE e.id IN ({candidates})",
+                  own_params + scope_params)]
+    else:
+        parts = [(f"SELECT e.id AS who, {why} AS why FROM experts_expert e WHERE "
+                  + " OR ".join(cond for _, cond, _ in own), own_params + own_params)]
+    not_this_draw = ("", []) if c.exclude_draw_id is None else (" AND s.draw_id <> %s", [c.exclude_draw_id])
+    day_start = timezone.make_aware(datetime.combine(c.day, datetime.min.time()))
+    parts += [
+        ("SELECT expert_id, 'leave' FROM experts_leave WHERE starts_on <= %s AND ends_on >= %s",
+         [adapt_day(c.day), adapt_day(c.day)]),
+        ("SELECT expert_id, 'penalty' FROM experts_penalty WHERE decided_on > %s AND decided_on <= %s",
+         [adapt_day(years_before(c.day, c.penalty_years)), adapt_day(c.day)]),
+        ("SELECT s.expert_id, 'booked' FROM experts_selection s JOIN experts_draw d ON d.id = s.draw_id "
+         "WHERE s.state IN (%s, %s) AND d.evaluation_at >= %s AND d.evaluation_at < %s" + not_this_draw[0],
+         [SelectionState.NOTIFIED, SelectionState.CONFIRMED, adapt_time(day_start),
+          adapt_time(day_start + timedelta(days=1)), *not_this_draw[1]]),
+        ("SELECT s.expert_id, 'frequency' FROM experts_selection s WHERE s.notified_at >= %s" + not_this_draw[0]
+         + " GROUP BY s.expert_id HAVING COUNT(*) >= %s",
+         [adapt_time(c.now - timedelta(days=c.selection_window_days)), *not_this_draw[1], c.max_selections]),
+    ]
+    if c.party_ids:
+        ids, id_params = _in(c.party_ids)
+        codes, code_params = _in(party_codes)
+        parts += [
+            ("SELECT e.id, 'party' FROM experts_expert e WHERE e.user_id IN (SELECT m.user_id FROM "
+             f"accounts_membership m WHERE m.is_active = %s AND m.organisation_id IN {ids})", [True, *id_params]),
+            ("SELECT expert_id, 'relationship' FROM experts_relationship WHERE (ended_on IS NULL OR ended_on > %s) "
+             f"AND (organisation_id IN {ids} OR credit_code IN {codes})",
+             [adapt_day(years_before(c.day, c.relationship_years)), *id_params, *code_params]),
+        ]
+    sql = ("SELECT x.who, x.why FROM (" + " UNION ALL ".join(part for part, _ in parts)
+           + f") x WHERE x.who IN ({candidates})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for _, params in parts for p in params] + scope_params)
+        return cursor.fetchall()
+
+
+def _holders(scope_ids: list[int]) -> dict[int, list[int]]:
+    """Expert ids by specialty, read from the (specialty, expert) index: one row per specialty with its ids
+    joined by the database, rather than one row per expert."""
+    connection = connections[ExpertSpecialty.objects.db]
+    joined = "string_agg(expert_id::text, ',')" if connection.vendor == "postgresql" else "group_concat(expert_id)"
+    scope, params = _in(scope_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT specialty_id, {joined} FROM experts_expertspecialty WHERE specialty_id IN {scope} "
+                       "GROUP BY specialty_id", params)
+        return {specialty_id: list(map(int, ids.split(","))) for specialty_id, ids in cursor.fetchall()}
 
 
 def compute(buckets: list[tuple[str, int]], criteria: Criteria) -> Eligibility:
-    """`buckets` are (key, specialty id) pairs. Three queries: the tree, the candidates, the exclusions
-    (plus one for the parties' credit codes when there are parties)."""
+    """`buckets` are (key, specialty id) pairs. Three queries whatever the pool's size: the tree, the
+    candidates, and the candidates' exclusions with their reasons (plus one for the parties' credit codes
+    when there are parties)."""
     trees = subtrees([sid for _, sid in buckets])
-    scope_ids = set().union(*trees.values()) if trees else set()
+    scope_ids = sorted(set().union(*trees.values())) if trees else []
+    by_specialty = _holders(scope_ids) if scope_ids else {}
+    candidates = {key: set().union(*(by_specialty.get(s, ()) for s in trees[sid])) for key, sid in buckets}
+    everyone = set().union(*candidates.values()) if candidates else set()
     party_codes = list(Organisation.objects.filter(pk__in=criteria.party_ids).values_list("credit_code", flat=True)) \
         if criteria.party_ids else []
-    flags = _row_flags(criteria, party_codes)
-    rows = ExpertSpecialty.objects.filter(specialty_id__in=scope_ids).annotate(**{
-        f"x_{name}": ExpressionWrapper(q, output_field=BooleanField()) for name, q in flags.items()}
-    ).values_list("expert_id", "specialty_id", *(f"x_{name}" for name in flags))
-    by_specialty: dict[int, set[int]] = defaultdict(set)
     excluded: dict[int, set[str]] = defaultdict(set)
-    names = list(flags)
-    for expert_id, specialty_id, *hits in rows:
-        by_specialty[specialty_id].add(expert_id)
-        for name, hit in zip(names, hits):
-            if hit:
-                excluded[expert_id].add(name)
-    candidates = {key: set().union(*(by_specialty[s] for s in trees[sid])) for key, sid in buckets}
-    everyone = set().union(*candidates.values()) if candidates else set()
-    for expert_id, reason in _excluded_query(criteria, party_codes):
-        if expert_id in everyone:
-            excluded[expert_id].add(reason)
+    if everyone:
+        for expert_id, reasons in _exclusions(criteria, scope_ids, party_codes):
+            if reasons and expert_id in everyone:
+                excluded[expert_id].update(reasons.split())
     result = Eligibility(candidates=candidates, excluded=dict(excluded))
     result.eligible = {key: sorted(ids - excluded.keys()) for key, ids in candidates.items()}
     return result

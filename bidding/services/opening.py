@@ -255,7 +255,10 @@ def _own_opened_bid(actor: Actor, opening: Opening, *, lock: bool) -> OpenedBid:
 
 
 def _locked_opening(opening: Opening) -> Opening:
-    return Opening.objects.select_for_update().select_related("lot__tender").get(pk=opening.pk)
+    # Lock the opening's row only: a plain FOR UPDATE over the join would also lock the tender's row, after the
+    # opening's, while hall_advance locks the tender first, then the openings: concurrent key releases then
+    # deadlocked (bench/key_release.py with 4 threads).
+    return Opening.objects.select_for_update(of=("self",)).select_related("lot__tender").get(pk=opening.pk)
 
 
 # --- the host --------------------------------------------------------------------------------------------

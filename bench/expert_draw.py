@@ -23,7 +23,8 @@ os.environ.setdefault("BENCH_DATABASE", "ebid_bench")
 from bench._common import fresh_django_database  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "60"))
-POOLS = [10_000, 100_000]
+# BENCH_POOLS=100000 builds and times the large pool only (quicker while iterating)
+POOLS = [int(n) for n in os.environ.get("BENCH_POOLS", "10000,100000").split(",")]
 # fine: buckets on sub-specialties (a real request's granularity); coarse: on the seeded tree's leaves, each
 # holding every sub-specialty below it (the worst case: ~10 % of the whole pool per bucket).
 SCHEMES = [("fine", [("SZ01-02", 2), ("SZ02-01", 1), ("FJ01-03", 1), ("SL01-01", 1), ("ZJ-01", 2)]),

@@ -143,10 +143,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer, cache, Celery ---------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # channels_redis.pubsub.RedisPubSubChannelLayer is the other choice; bench/README.md compares the two.
+    # Redis pub/sub: a group send is one PUBLISH whatever the group's size; measured against the core (list)
+    # layer with 500 hall clients it had the lower p99 and cost Daphne less CPU (bench/README.md). It may drop a
+    # message while a process reconnects to Redis, which every live page here tolerates: each message is the
+    # whole state and a reconnecting page reads it again. CHANNEL_LAYER_BACKEND chooses the core layer.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": os.environ.get("CHANNEL_LAYER_BACKEND", "channels_redis.core.RedisChannelLayer"),
+            "BACKEND": os.environ.get("CHANNEL_LAYER_BACKEND", "channels_redis.pubsub.RedisPubSubChannelLayer"),
             # No client-side read timeout (redis-py 8 made it 5 s): the core layer waits 5 s at a time in BZPOPMIN,
             # and the timeout tore down a consumer now and then, dropping its messages (channels_redis#422).
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}],

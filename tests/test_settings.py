@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_VARIABLES = (
     "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER", "DEBUG", "SECRET_KEY",
     "ALLOWED_HOSTS", "S3_BUCKET", "MEDIA_ROOT", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE", "EXPERT_ID_KEY",
-    "PLATFORM_SIGNING_KEY", "BID_KEY_ENCRYPTION_KEY", "PLATFORM_CA_KEY", "PLATFORM_CA_CERT", "PLATFORM_PDF_KEY",
+    "PLATFORM_SIGNING_KEY", "BID_KEY_ENCRYPTION_KEY", "CHANNEL_LAYER_BACKEND", "PLATFORM_CA_KEY", "PLATFORM_CA_CERT", "PLATFORM_PDF_KEY",
     "PLATFORM_PDF_CERT",
 )
 
@@ -104,7 +104,7 @@ def test_database_and_redis_urls_switch_to_the_real_services(tmp_path):
     seen = settings_seen(env)
 
     assert seen["engine"] == "django.db.backends.postgresql"
-    assert seen["channels"] == "channels_redis.core.RedisChannelLayer"
+    assert seen["channels"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert seen["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert seen["eager"] is False
 

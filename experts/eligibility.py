@@ -1,12 +1,15 @@
 """Who may be drawn for a lot (回避, RULES X6), computed as SQL over the whole pool.
 
 One query reads the candidates (experts holding a bucket's specialty or one below it) from the
-(specialty, expert) index alone; one UNION ALL query returns the candidates excluded, each with its reason:
-those found on their own row (status, age, employer, region) and those found in other tables (leave,
-penalties, bookings, frequency, relationships, membership of a party). Each part reaches its few rows
-through an index and is limited to the candidates in the database, so neither query joins every
-candidate to the expert table and the counts of queries do not grow with the pool
-(bench/expert_draw.py shows it). Python only takes set differences of the results."""
+(specialty, expert) index, one row per specialty; one UNION ALL query returns the candidates excluded,
+each with its reasons: those found on their own row (status, age, employer, region) and those found in
+other tables (leave, penalties, bookings, frequency, relationships, membership of a party). Each part
+reaches its rows through an index or a small table, and the statement keeps only the candidates' rows,
+so no query joins every candidate to the expert table and the count of queries does not grow with the
+pool (bench/expert_draw.py shows it). Python only takes set differences of the results.
+
+The two queries are written as SQL (for PostgreSQL and SQLite, the databases the platform runs on): built
+through the ORM, the exclusions query cost more to compose than the database took to answer it."""
 
 from __future__ import annotations
 
@@ -99,7 +102,7 @@ def _own_row_reasons(c: Criteria, party_codes: list[str], connection) -> list[tu
     """(reason, condition on the expert row `e`, parameters) for the reasons read from the expert's own row."""
     day = connection.ops.adapt_datefield_value
     reasons = [
-        ("status", "(e.status = %s OR e.status = %s AND (e.suspended_until IS NULL OR e.suspended_until >= %s))",
+        ("status", "(e.status = %s OR (e.status = %s AND (e.suspended_until IS NULL OR e.suspended_until >= %s)))",
          [Expert.Status.RETIRED, Expert.Status.SUSPENDED, day(c.day)]),
         ("age", "e.birth_date <= %s", [day(years_before(c.day, c.max_age + 1))]),
     ]
@@ -123,13 +126,12 @@ def _own_row_reasons(c: Criteria, party_codes: list[str], connection) -> list[tu
 
 
 def _exclusions(c: Criteria, scope_ids: list[int], party_codes: list[str]) -> list[tuple[int, str]]:
-    """(expert id, reasons separated by spaces) for the candidates holding a specialty in `scope_ids`.
-
-    One statement, written out rather than built with the ORM: building and compiling it through the ORM
-    costs more than the database takes to answer it. The reasons on the expert's own row make one part,
-    its conditions answered from their own indexes (status, birth date, employer, region prefix) instead of
-    joining every candidate to the expert table. The other parts read small tables; the outer condition
-    keeps the candidates' rows, so the database hashes the candidates once for all the parts."""
+    """(expert id, reasons separated by spaces) for the candidates holding a specialty in `scope_ids`, in one
+    statement. The reasons on the expert's own row make one part whose conditions the database answers from
+    their own indexes (status, birth date, employer, region prefix) instead of joining every candidate to the
+    expert table; the other parts read small tables; the outer condition keeps the candidates' rows, so the
+    database hashes the candidates once for all the parts. Rows with no reason may come back (remote
+    evaluation); the caller skips them."""
     connection = connections[Expert.objects.db]
     adapt_day, adapt_time = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
     scope, scope_params = _in(scope_ids)

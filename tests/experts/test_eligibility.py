@@ -8,31 +8,23 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Membership
 from core import clock
 from experts import eligibility
-from experts.models import (
-    Draw,
-    DrawBucket,
-    Expert,
-    Leave,
-    Penalty,
-    Relationship,
-    Selection,
-    Specialty,
-)
+from experts.models import Draw, DrawBucket, Expert, Leave, Penalty, Relationship, Selection, Specialty
 from tests.experts.conftest import evaluation_time
 from tests.factories import OrganisationFactory, make_expert
 
 pytestmark = pytest.mark.django_db
 
 # Each trait makes an expert excluded or, for the ones at a rule's edge, keeps them in.
-TRAITS = ["retired", "suspended", "suspended_today", "suspended_past", "old", "employer", "employer_code", "member",
-          "relationship", "relationship_code", "relationship_ended", "relationship_edge", "leave", "leave_from",
-          "leave_ended", "penalty", "penalty_edge", "local", "elsewhere", "booked", "booked_declined", "frequent"]
+TRAITS = ["retired", "suspended", "suspended_today", "suspended_past", "old", "old_edge", "young_edge", "employer",
+          "employer_code", "member", "relationship", "relationship_code", "relationship_ended", "relationship_edge",
+          "leave", "leave_from", "leave_ended", "penalty", "penalty_edge", "local", "elsewhere", "booked",
+          "booked_declined", "frequent"]
 SPECIALTIES = ["SZ01", "SZ02", "ZJ"]  # buckets ask for SZ (SZ01 and SZ02 below it) and ZJ
 
 
@@ -83,7 +75,14 @@ def _past_draw(published, agency, when):
                                            count=5)
 
 
+# Every trait once (one expert each), and an expert with two reasons holding both buckets' specialties.
+EVERY_TRAIT = [({trait}, {SPECIALTIES[n % 3]}) for n, trait in enumerate(TRAITS)] + [({"retired", "local"},
+                                                                                     {"SZ01", "ZJ"})]
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(pool=EVERY_TRAIT, remote=False)
+@example(pool=EVERY_TRAIT, remote=True)
 @given(pool=st.lists(st.tuples(st.sets(st.sampled_from(TRAITS), max_size=3),
                                st.sets(st.sampled_from(SPECIALTIES), min_size=1, max_size=2)), min_size=1, max_size=12),
        remote=st.booleans())
@@ -104,13 +103,14 @@ def test_the_sql_agrees_with_the_rules_read_in_python(published, agency, tendere
                   "浙江省/宁波市/鄞州区" if "elsewhere" in traits else "浙江省/杭州市/西湖区"}
         if "retired" in traits:
             kwargs["status"] = "retired"
-        elif traits & {"suspended", "suspended_today", "suspended_past"}:
-            until = {"suspended": 3, "suspended_today": 0, "suspended_past": -1}[min(traits & {"suspended",
-                                                                                          "suspended_today",
-                                                                                          "suspended_past"})]
+        elif suspended := traits & {"suspended", "suspended_today", "suspended_past"}:
+            until = {"suspended": 3, "suspended_today": 0, "suspended_past": -1}[min(suspended)]
             kwargs.update(status="suspended", suspended_until=day + timedelta(days=until))
         if "old" in traits:
             kwargs["birth"] = f"{day.year - 71}0101"
+        elif traits & {"old_edge", "young_edge"}:  # 71 today, or tomorrow (EXPERT_MAX_AGE 70)
+            born = eligibility.years_before(day, 71) + timedelta(days=0 if "old_edge" in traits else 1)
+            kwargs["birth"] = f"{born:%Y%m%d}"
         if "employer" in traits:
             kwargs["employer"] = bidder
         e = make_expert(specialties=sorted(specialties), **kwargs)
@@ -118,10 +118,11 @@ def test_the_sql_agrees_with_the_rules_read_in_python(published, agency, tendere
             Expert.objects.filter(pk=e.pk).update(employer_credit_code=tenderer.organisation.credit_code)
         if "member" in traits:
             Membership.objects.create(user=e.user, organisation=agency.organisation, role="staff")
+        edge = eligibility.years_before(day, 3)  # the first day that no longer counts (penalties, relationships)
         for trait, fields in (("relationship", {"organisation": bidder}),
                               ("relationship_code", {"credit_code": bidder.credit_code}),
-                              ("relationship_ended", {"organisation": bidder, "ended_on": day - timedelta(days=4 * 366)}),
-                              ("relationship_edge", {"organisation": bidder, "ended_on": eligibility.years_before(day, 3)})):
+                              ("relationship_ended", {"organisation": bidder, "ended_on": edge - timedelta(days=400)}),
+                              ("relationship_edge", {"organisation": bidder, "ended_on": edge})):
             if trait in traits:
                 Relationship.objects.create(expert=e, kind="relative", organisation_name="x", **fields)
         if "leave" in traits:  # ends on the day
@@ -133,7 +134,7 @@ def test_the_sql_agrees_with_the_rules_read_in_python(published, agency, tendere
         if "penalty" in traits:
             Penalty.objects.create(expert=e, decided_on=day - timedelta(days=30), authority="a", description="d")
         if "penalty_edge" in traits:
-            Penalty.objects.create(expert=e, decided_on=eligibility.years_before(day, 3), authority="a", description="d")
+            Penalty.objects.create(expert=e, decided_on=edge, authority="a", description="d")
         if traits & {"booked", "booked_declined"}:
             Selection.objects.create(draw=same_day, bucket=same_day_bucket, expert=e, sequence=n + 1, rank=1,
                                      state="confirmed" if "booked" in traits else "declined", notified_at=now,

@@ -10,6 +10,8 @@ end of its computation (intermediate values keep full precision).
 
 from __future__ import annotations
 
+import abc
+
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -115,7 +117,7 @@ class Param:
     maximum: int | Decimal | None = None
 
 
-class PriceFormula:
+class PriceFormula(abc.ABC):
     """A price score: `score(prices, weight=, params=)` over the compliant bids' prices only.
 
     `weight` is the price criterion's maximum points; no bid gets more."""
@@ -207,11 +209,13 @@ class PriceFormula:
             raise DomainError(_("A bid price must be more than 0."))
         return cleaned, prices
 
+    @abc.abstractmethod
     def _base(self, prices: dict[int, Decimal], params: dict) -> Decimal:
-        raise NotImplementedError
+        """The base price (评标基准价) each formula defines."""
 
+    @abc.abstractmethod
     def _points(self, price: Decimal, base: Decimal, weight: Decimal, params: dict) -> Decimal:
-        raise NotImplementedError
+        """One price's points against the base."""
 
 
 class LowestPriceBase(PriceFormula):

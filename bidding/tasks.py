@@ -36,7 +36,15 @@ def deadline_reminders() -> int:
 
 
 def hall_broadcast(lot_id: int) -> None:
-    """After a committed change: the hall's state, once, to everyone watching (consumers only relay it)."""
+    """After a committed change: the hall's state to everyone watching (consumers only relay it), rebuilt at
+    most every LIVE_STATE_INTERVAL_MS while changes keep coming and always after the last (witness.feed)."""
+    from witness.feed import publish_latest
+
+    publish_latest(f"hall:{lot_id}", lambda: hall_publish(lot_id))
+
+
+def hall_publish(lot_id: int) -> None:
+    """The hall's state as the database holds it now, to the lot's group."""
     from bidding.hall import group_name, hall_state
     from bidding.models import Opening
     from witness.feed import publish_group

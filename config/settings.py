@@ -167,6 +167,10 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Live pages showing a whole state (the opening hall, evaluation progress) get it rebuilt at most this often
+# per page while changes keep coming, and always after the last one (witness/feed.py publish_latest).
+LIVE_STATE_INTERVAL_MS = int(os.environ.get("LIVE_STATE_INTERVAL_MS", "150"))
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = None
 # Without a broker configured, tasks run inline in the calling process.

@@ -38,6 +38,13 @@ def progress_state(committee: Committee, *, names: bool = False) -> dict:
 
 
 def progress_broadcast(lot_id: int) -> None:
+    """After a committed change: the progress state, coalesced per lot as the hall's is (witness.feed)."""
+    from witness.feed import publish_latest
+
+    publish_latest(f"progress:{lot_id}", lambda: progress_publish(lot_id))
+
+
+def progress_publish(lot_id: int) -> None:
     from witness.feed import publish_group
 
     committee = Committee.objects.select_related("lot").filter(lot_id=lot_id).first()

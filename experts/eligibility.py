@@ -102,15 +102,17 @@ def _own_row_reasons(c: Criteria, party_codes: list[str], connection) -> list[tu
     """(reason, condition on the expert row `e`, parameters) for the reasons read from the expert's own row."""
     day = connection.ops.adapt_datefield_value
     reasons = [
-        ("status", "(e.status = %s OR (e.status = %s AND (e.suspended_until IS NULL OR e.suspended_until >= %s)))",
-         [Expert.Status.RETIRED, Expert.Status.SUSPENDED, day(c.day)]),
+        # status <> active: the predicate of the partial index expert_unavailable (suspended or retired)
+        ("status", "(e.status <> %s AND (e.status = %s OR e.suspended_until IS NULL OR e.suspended_until >= %s))",
+         [Expert.Status.ACTIVE, Expert.Status.RETIRED, day(c.day)]),
         ("age", "e.birth_date <= %s", [day(years_before(c.day, c.max_age + 1))]),
     ]
     if c.party_ids:
         ids, id_params = _in(c.party_ids)
         codes, code_params = _in(party_codes)
-        reasons.append(("party", f"(e.employer_id IN {ids} OR e.employer_credit_code IN {codes})",
-                        id_params + code_params))
+        # two conditions, not one OR, so that each is an index-only scan (expert_employer, expert_employer_code)
+        reasons += [("party", f"e.employer_id IN {ids}", id_params),
+                    ("party", f"e.employer_credit_code IN {codes}", code_params)]
     # region__startswith, as the ORM writes it for this database (PostgreSQL serves it from expert_region_prefix)
     like = "e.region " + connection.operators["startswith"] % "%s"
     rules, params = [], []
@@ -127,9 +129,9 @@ def _own_row_reasons(c: Criteria, party_codes: list[str], connection) -> list[tu
 
 def _exclusions(c: Criteria, scope_ids: list[int], party_codes: list[str]) -> list[tuple[int, str]]:
     """(expert id, reasons separated by spaces) for the candidates holding a specialty in `scope_ids`, in one
-    statement. The reasons on the expert's own row make one part whose conditions the database answers from
-    their own indexes (status, birth date, employer, region prefix) instead of joining every candidate to the
-    expert table; the other parts read small tables; the outer condition keeps the candidates' rows, so the
+    statement. Each reason on the expert's own row (status, age, employer, region) is a part that its own
+    index answers, ids included, instead of joining every candidate to the expert table; the other parts read
+    small tables; the outer condition keeps the candidates' rows, so the
     database hashes the candidates once for all the parts. Rows with no reason may come back (remote
     evaluation); the caller skips them."""
     connection = connections[Expert.objects.db]
@@ -137,16 +139,18 @@ def _exclusions(c: Criteria, scope_ids: list[int], party_codes: list[str]) -> li
     scope, scope_params = _in(scope_ids)
     candidates = f"SELECT expert_id FROM experts_expertspecialty WHERE specialty_id IN {scope}"
     own = _own_row_reasons(c, party_codes, connection)
-    own_params = [p for _, _, params in own for p in params]
-    why = " || ".join(f"CASE WHEN {cond} THEN '{reason} ' ELSE '' END" for reason, cond, _ in own)
     if c.allowed_regions:
+        own_params = [p for _, _, params in own for p in params]
+        why = " || ".join(f"CASE WHEN {cond} THEN '{reason} ' ELSE '' END" for reason, cond, _ in own)
         # Outside the regions drawn from matches most of the pool: read the candidates' rows instead, each with
         # its reasons or none.
         parts = [(f"SELECT e.id AS who, {why} AS why FROM experts_expert e WHERE e.id IN ({candidates})",
                   own_params + scope_params)]
     else:
-        parts = [(f"SELECT e.id AS who, {why} AS why FROM experts_expert e WHERE "
-                  + " OR ".join(cond for _, cond, _ in own), own_params + own_params)]
+        # One part per reason, each an index-only scan of its own index (experts/models/pool.py) on a vacuumed
+        # table: the flagged experts' ids without visiting the table's pages.
+        parts = [(f"SELECT e.id AS who, '{reason}' AS why FROM experts_expert e WHERE {cond}", params)
+                 for reason, cond, params in own]
     not_this_draw = ("", []) if c.exclude_draw_id is None else (" AND s.draw_id <> %s", [c.exclude_draw_id])
     day_start = timezone.make_aware(datetime.combine(c.day, datetime.min.time()))
     parts += [

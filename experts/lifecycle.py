@@ -42,9 +42,10 @@ SELECTION_TRANSITIONS: dict[tuple[str, str], str] = {
 
 
 def draw_transition(*, actor: Actor, draw: Draw, to: str, data: dict[str, Any] | None = None,
-                    changes: dict[str, Any] | None = None) -> Draw:
+                    changes: dict[str, Any] | None = None, held: bool = False) -> Draw:
+    """`held`: the caller locked `draw` in its transaction (see witness.transitions.transition)."""
     return transition(
-        actor=actor, instance=draw, to=to, table=DRAW_TRANSITIONS, changes=changes,
+        actor=actor, instance=draw, to=to, table=DRAW_TRANSITIONS, changes=changes, held=held,
         data={"lot": draw.lot_id, **(data or {})}, tender_id=lambda row: row.tender_id,
         refusal=lambda row: _("Draw #%(id)d is %(status)s and cannot become %(to)s.")
         % {"id": row.pk, "status": row.get_status_display(), "to": D(to).label},

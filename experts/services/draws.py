@@ -154,7 +154,8 @@ def draw_run(*, actor: Actor, draw: Draw) -> Draw:
         short = [b for b in buckets if len(b.eligible) < b.count]
         if short:
             message = " ".join(shortage_message(b, b.count, len(b.eligible)) for b in short)
-            return draw_transition(actor=actor, draw=draw, to=DrawStatus.STOPPED, changes={"stop_reason": message},
+            return draw_transition(actor=actor, draw=draw, held=True, to=DrawStatus.STOPPED,
+                                   changes={"stop_reason": message},
                                    data={"short": [[b.position, b.count, len(b.eligible)] for b in short]})
         lots = [lottery.Bucket.of(str(b.position), b.count, b.eligible) for b in buckets]
         seed = lottery.new_seed()
@@ -162,14 +163,14 @@ def draw_run(*, actor: Actor, draw: Draw) -> Draw:
             {"key": str(b.position), "specialty": b.specialty.code, "count": b.count} for b in buckets])
         commitment = {"seed_sha256": lottery.seed_hash(seed), "snapshot_sha256": lottery.snapshot_hash(lots),
                       "rules_sha256": lottery.digest(rules)}
-        draw_transition(actor=actor, draw=draw, to=DrawStatus.COMMITTED, data={**commitment, "rules": rules},
+        draw_transition(actor=actor, draw=draw, held=True, to=DrawStatus.COMMITTED, data={**commitment, "rules": rules},
                         changes={"seed_cipher": identity.encrypt(seed.hex(), purpose=b"seed"), "rules": rules,
                                  **commitment})
         selection = lottery.draw(seed, lots)
         if selection.short:
             key, (needed, available) = next(iter(selection.short.items()))
             bucket = buckets[int(key) - 1]
-            return draw_transition(actor=actor, draw=draw, to=DrawStatus.STOPPED,
+            return draw_transition(actor=actor, draw=draw, held=True, to=DrawStatus.STOPPED,
                                    changes={"stop_reason": shortage_message(bucket, needed, available)},
                                    data={"short": [[bucket.position, needed, available]]})
         by_key = {str(b.position): b for b in buckets}
@@ -179,13 +180,14 @@ def draw_run(*, actor: Actor, draw: Draw) -> Draw:
                 for n, (key, expert_id) in enumerate(selection.taken, start=1)]
         Selection.objects.bulk_create(rows)
         result = lottery.result_hash(selection.taken)
-        draw_transition(actor=actor, draw=draw, to=DrawStatus.DRAWN, changes={"drawn_at": now, "result_sha256": result},
+        draw_transition(actor=actor, draw=draw, held=True, to=DrawStatus.DRAWN,
+                        changes={"drawn_at": now, "result_sha256": result},
                         data={"result_sha256": result, "selected": len(rows)})
         # Names stay out of the tender's ledger: this event has no tender id (see experts/lifecycle.py).
         event_record(actor=actor, action="draw.selected", subject=draw,
                      data={"draw": draw.pk, "taken": [[k, e] for k, e in selection.taken]})
         invite(draw, rows)
-        return draw_transition(actor=actor, draw=draw, to=DrawStatus.CONFIRMING,
+        return draw_transition(actor=actor, draw=draw, held=True, to=DrawStatus.CONFIRMING,
                                data={"respond_by": respond_by.isoformat()})
 
 

@@ -56,6 +56,25 @@ def test_the_seed_stays_secret_until_the_award(drawn):
     assert "seed" not in committed.data and committed.data["seed_sha256"] == drawn.seed_sha256
 
 
+def test_a_move_of_a_row_the_caller_holds_is_checked_like_any_other(drawn, agency):
+    from django.db import transaction
+
+    from experts.lifecycle import draw_transition
+
+    before = counts()
+    with transaction.atomic():
+        held = Draw.objects.select_for_update().get(pk=drawn.pk)
+        with pytest.raises(IllegalTransition, match="不能变更为"):
+            draw_transition(actor=agency, draw=held, to=DrawStatus.COMMITTED, held=True)  # confirming → committed
+        moved = draw_transition(actor=agency, draw=held, to=DrawStatus.STOPPED, held=True,
+                                changes={"stop_reason": "测试"})
+    assert moved is held and held.status == DrawStatus.STOPPED
+    drawn.refresh_from_db()
+    assert drawn.status == DrawStatus.STOPPED and drawn.stop_reason == "测试"
+    assert counts() == (before[0], before[1], before[2] + 1)
+    assert Event.objects.order_by("-seq").first().action == "draw.stopped"
+
+
 @pytest.mark.parametrize("overrides, field, text", [
     ({"size": 6, "buckets": (("SZ01", 5), ("ZJ", 1))}, "committee_size", "odd number"),
     ({"size": 3, "buckets": (("SZ01", 3),)}, "committee_size", "at least 5"),

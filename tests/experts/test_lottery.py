@@ -28,6 +28,18 @@ def test_the_worked_example_in_docs_draws_md():
         assert number in docs
 
 
+@settings(max_examples=100, deadline=None)
+@given(seed=st.binary(min_size=1, max_size=100), ids=st.sets(st.integers(1, 10**12), max_size=40))
+def test_the_fast_ranking_orders_by_the_documented_hmac_with_either_implementation(seed, ids):
+    expected = sorted(ids, key=lambda i: (lottery.score(seed, i), i))
+    assert lottery.ranking(seed, ids) == expected
+    fallback = lottery._Rfc2104(seed).copy  # the path for interpreters without _hashlib.hmac_new
+    for i in ids:
+        h = fallback()
+        h.update(b"%d" % i)
+        assert h.digest().hex() == lottery.score(seed, i)
+
+
 bucket_lists = st.lists(
     st.tuples(st.sets(st.integers(1, 60), max_size=25), st.integers(1, 6)), min_size=1, max_size=5)
 

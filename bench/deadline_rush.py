@@ -295,10 +295,20 @@ async def rush(base: str, lot_id: int, bidders: list[Bidder]) -> tuple[float, li
 
 
 def cpu_seconds(pid: int, thread: int | None = None) -> tuple[float, float]:
-    """(user, system) CPU seconds of a process (its ended threads included), or of one of its threads."""
+    """(user, system) CPU seconds of a process (its ended threads included) and its live child processes (a
+    server's workers), or of one of its threads."""
     stat = Path(f"/proc/{pid}/task/{thread}/stat" if thread else f"/proc/{pid}/stat")
     fields = stat.read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
+    user, system = int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
+    if thread is None:
+        for children in Path(f"/proc/{pid}/task").glob("*/children"):
+            for child in children.read_text().split():
+                try:
+                    more = cpu_seconds(int(child))
+                except OSError:  # ended meanwhile
+                    continue
+                user, system = user + more[0], system + more[1]
+    return user, system
 
 
 def machine_cpu() -> tuple[int, int, int]:
@@ -316,7 +326,7 @@ def timed_rush(app: str, lot_id: int, bidders: list[Bidder], log: Path) -> dict:
     if os.environ.get("BENCH_PROFILE") and app == "config.asgi:application":
         # py-spy's collapsed stacks of the server while it holds the GIL (PY_SPY: the py-spy command)
         profiler = subprocess.Popen([os.environ.get("PY_SPY", "py-spy"), "record", "--format", "raw", "--gil",
-                                     "--threads", "--rate", "50", "--pid", str(server.pid), "--output",
+                                     "--threads", "--subprocesses", "--rate", "50", "--pid", str(server.pid), "--output",
                                      os.environ["BENCH_PROFILE"]], stdout=subprocess.DEVNULL)
         time.sleep(1)
     try:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from bidding.hall import readout_row
 from bidding.models import OPENED_STATUSES, OpenedBid
 from core.actor import Actor
+from core.templatetags.platform import format_yuan
 from evaluation.models import Committee, Criterion, Flag, Member, Question, Requirement, Result, ReviewMark, Score, \
     Sheet, Stage, Step
 from evaluation.scoring import CORRECTION_KINDS
@@ -100,8 +104,57 @@ def workspace(*, actor: Actor, lot_id: int) -> dict:
         "all_criteria": list(Criterion.objects.filter(scheme__lot=committee.lot).order_by("position")),
         "review_locked": bool(sheets.get(Step.REVIEW) and sheets[Step.REVIEW].submitted_at),
         "scoring_locked": bool(sheets.get(Step.SCORING) and sheets[Step.SCORING].submitted_at),
-        "flags": list(Flag.objects.filter(committee=committee).select_related("bid__bidder", "member"))
+        "flags": flags_described(committee)
         if committee.stage in {Stage.SUMMARY, Stage.SIGNING, Stage.REPORTED} else [],
         "results": list(Result.objects.filter(committee=committee).select_related("bid__bidder").order_by("rank", "pk"))
         if committee.summarised_at or committee.stage == Stage.SUMMARY else [],
     }
+
+
+def _percent(ratio) -> str:
+    value = Decimal(str(ratio)) * 100
+    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:.2f}"
+
+
+def flags_described(committee: Committee) -> list[Flag]:
+    """The summary's findings, each with `description`: what was found, in the reader's language, naming the
+    bidder and amounts in 元 (the message stored at the summary names bids by their internal number)."""
+    flags = list(Flag.objects.filter(committee=committee).select_related("bid__bidder", "member"))
+    prices = dict(Result.objects.filter(committee=committee, compliant=True, price__isnull=False)
+                  .values_list("bid_id", "price"))
+    by_id = {c.pk: c for c in Criterion.objects.filter(scheme__lot=committee.lot)}
+    ordered = sorted(prices.values())
+    for flag in flags:
+        flag.description = _describe(flag, prices, ordered, committee.lot.ceiling_price, by_id)
+    return flags
+
+
+def _describe(flag: Flag, prices: dict, ordered: list, ceiling, criteria: dict) -> str:
+    detail = flag.detail or {}
+    bidder = flag.bid.bidder.name
+    if flag.kind == "abnormally_low" and flag.bid_id in prices:
+        parts = {
+            "below_mean": lambda: _("below %(pct)s%% of the mean of the compliant prices (%(mean)s)") % {
+                "pct": _percent(settings.ABNORMAL_LOW_OF_MEAN),
+                "mean": format_yuan(sum(ordered) / len(ordered))},
+            "below_second_lowest": lambda: _("below %(pct)s%% of the second-lowest price (%(second)s)") % {
+                "pct": _percent(settings.ABNORMAL_LOW_OF_SECOND),
+                "second": format_yuan(ordered[1]) if len(ordered) > 1 else "—"},
+            "below_ceiling": lambda: _("below %(pct)s%% of the ceiling price (%(ceiling)s)") % {
+                "pct": _percent(settings.ABNORMAL_LOW_OF_CEILING), "ceiling": format_yuan(ceiling)},
+        }
+        why = [parts[r]() for r in detail.get("reasons") or [] if r in parts]
+        if why:
+            return _("%(bidder)s's price of %(price)s may be abnormally low: %(why)s. The committee must decide "
+                     "whether it can perform the contract at that price, and record why.") % {
+                "bidder": bidder, "price": format_yuan(prices[flag.bid_id]), "why": _("; ").join(why)}
+    if flag.kind == "deviation" and detail.get("value") is not None and flag.member is not None:
+        return _("Member %(n)d's points for %(bidder)s differ from the other members' average by %(pct)s%% of the "
+                 "points at stake (the threshold is %(threshold)s%%).") % {
+            "n": flag.member.position, "bidder": bidder, "pct": _percent(detail["value"]),
+            "threshold": _percent(settings.SCORE_DEVIATION_THRESHOLD)}
+    if flag.kind == "objective_inconsistent" and detail.get("criterion") in criteria:
+        return _("The members gave %(bidder)s different points for the objective criterion “%(criterion)s”: an "
+                 "objective criterion has one right score, so the points must be corrected.") % {
+            "bidder": bidder, "criterion": criteria[detail["criterion"]].name}
+    return str(detail.get("message") or "—")

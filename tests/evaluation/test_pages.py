@@ -139,3 +139,34 @@ def test_publicity_objection_answer_and_award_through_the_pages(formed, agency, 
     assert client_for(loser.actor).get(reverse("evaluation:award_notice", args=[lot.pk])).status_code == 404
     page = client_for().get(url).content.decode()
     assert winner.actor.organisation.name in page
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_findings_name_the_bidder_and_amounts_in_the_readers_language(formed, language):
+    from tests.evaluation.test_flow import score_all
+
+    from core.templatetags.platform import format_yuan
+    from evaluation.models import Flag, Result
+
+    elect(formed)
+    review_all(formed)
+    score_all(formed, lambda m, i, c: Decimal("0") if (m, i) == (5, 1) else c.max_points * Decimal("0.8"))
+    committee = Committee.objects.get(pk=formed.committee.pk)
+    deviation = Flag.objects.filter(committee=committee, kind="deviation").select_related("bid__bidder").first()
+    cheapest = Result.objects.filter(committee=committee).order_by("price").select_related("bid__bidder").first()
+    Flag.objects.create(committee=committee, kind="abnormally_low", bid=cheapest.bid,
+                        detail={"reasons": ["below_ceiling"], "message": f"Bid {cheapest.bid_id} ..."})
+    client = client_for(formed.experts[0])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    page = client.get(reverse("evaluation:workspace", args=[formed.lot.pk])).content.decode()
+    findings = page[page.index('<ul class="plain-list">'):]
+    findings = findings[:findings.index("</ul>")]
+    assert f"Bid {cheapest.bid_id}" not in findings and f"bid {deviation.bid_id}" not in findings
+    assert cheapest.bid.bidder.name in findings and format_yuan(cheapest.price) in findings
+    assert format_yuan(formed.lot.ceiling_price) in findings
+    if language == "en":
+        assert "may be abnormally low" in findings and "below 45% of the ceiling price" in findings
+        assert f"Member 5&#x27;s points for {deviation.bid.bidder.name}" in findings
+    else:
+        assert "可能为异常低价" in findings and "低于最高投标限价" in findings
+        assert f"5 号成员对{deviation.bid.bidder.name}的评分" in findings

@@ -233,6 +233,9 @@ class Bid(models.Model):
     received_at = models.DateTimeField(_("received at"))
     receipt = models.JSONField(_("receipt"), default=dict)
     signature = models.JSONField(_("receipt signature"), default=dict)
+    # The files the envelope's (plaintext) header lists: [{"index", "name", "size"}], kept at submission so that
+    # pages listing them need not fetch the envelope from storage.
+    parts = models.JSONField(_("sealed parts"), default=list, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100)
     upload = models.OneToOneField(BidUpload, on_delete=models.PROTECT, null=True, blank=True, related_name="bid")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

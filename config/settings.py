@@ -511,4 +511,8 @@ PUBLICITY_DAYS = int(os.environ.get("PUBLICITY_DAYS", "3"))
 PUBLICITY_ANSWER_DAYS = int(os.environ.get("PUBLICITY_ANSWER_DAYS", "3"))
 # One-time codes that confirm a member's remote signature [INFERRED].
 SIGNING_CODE_MINUTES = int(os.environ.get("SIGNING_CODE_MINUTES", "10"))
+# A member who has neither signed the evaluation report nor refused this long after it was generated may be
+# recorded by the leader (or the host) as not signing: a refusal without reasons, deemed agreement (RULES X8,
+# 招标投标法实施条例 art. 53). Not a regulation's number: the time a remote member is given to act.
+EVALUATION_SIGNING_WAIT_MINUTES = int(os.environ.get("EVALUATION_SIGNING_WAIT_MINUTES", "60"))
 SIGNING_CODE_MAX_ATTEMPTS = 5

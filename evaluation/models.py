@@ -293,6 +293,10 @@ class Signature(models.Model):
     signed_at = models.DateTimeField()
     certificate_pem = models.TextField(blank=True)
     sha256_after = models.CharField(max_length=64, blank=True)
+    # Set when the member neither signed nor refused in time and the leader (or the host) recorded it: a refusal
+    # without reasons, deemed agreement (RULES X8).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
 
 
 class OneTimeCode(models.Model):

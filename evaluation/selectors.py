@@ -104,6 +104,7 @@ def workspace(*, actor: Actor, lot_id: int) -> dict:
         "all_criteria": list(Criterion.objects.filter(scheme__lot=committee.lot).order_by("position")),
         "review_locked": bool(sheets.get(Step.REVIEW) and sheets[Step.REVIEW].submitted_at),
         "scoring_locked": bool(sheets.get(Step.SCORING) and sheets[Step.SCORING].submitted_at),
+        "absence": absence_recording(actor, committee),
         "flags": flags_described(committee)
         if committee.stage in {Stage.SUMMARY, Stage.SIGNING, Stage.REPORTED} else [],
         "results": list(Result.objects.filter(committee=committee).select_related("bid__bidder").order_by("rank", "pk"))
@@ -158,3 +159,27 @@ def _describe(flag: Flag, prices: dict, ordered: list, ceiling, criteria: dict) 
                  "objective criterion has one right score, so the points must be corrected.") % {
             "bidder": bidder, "criterion": criteria[detail["criterion"]].name}
     return str(detail.get("message") or "—")
+
+
+def absence_recording(actor: Actor, committee: Committee) -> dict | None:
+    """For the leader and the host while the report awaits signatures: the members (other than the actor) who
+    have neither signed nor refused, and from when their silence may be recorded (RULES X8). None otherwise."""
+    from bidding.permissions import is_operator
+    from core import clock
+    from evaluation.models import Report, Signature
+    from evaluation.services.reports import absence_due
+
+    if committee.stage != Stage.SIGNING:
+        return None
+    me = member_of(actor, committee)
+    if not ((me is not None and me.is_leader) or is_operator(actor, committee.lot.tender)):
+        return None
+    report = Report.objects.filter(committee=committee).first()
+    if report is None:
+        return None
+    signed = set(Signature.objects.filter(report=report).values_list("member_id", flat=True))
+    due = absence_due(report)
+    return {"due": due, "open": clock.now() >= due, "names": me is not None or committee_can(
+        actor, committee, EvalAction.SEE_NAMES),
+            "members": [m for m in committee.members.order_by("position") if m.pk not in signed
+                        and (me is None or m.pk != me.pk)]}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("lots/<int:lot_id>/report/", views.report_generate_view, name="report_generate"),
     path("lots/<int:lot_id>/report/code/", views.signing_code, name="signing_code"),
     path("lots/<int:lot_id>/report/sign/", views.report_sign_view, name="report_sign"),
+    path("lots/<int:lot_id>/report/absent/<int:member_id>/", views.signature_absence, name="signature_absence"),
     path("lots/<int:lot_id>/report.pdf", views.report_file, name="report_file"),
     path("lots/<int:lot_id>/publicity/", views.publicity, name="publicity"),
     path("lots/<int:lot_id>/publicity/start/", views.publicity_start, name="publicity_start"),

@@ -62,7 +62,7 @@ def progress(request, lot_id: int):
         raise Http404(str(exc)) from exc
     return render(request, "evaluation/progress.html", {
         "lot": lot, "committee": committee, "state": state, "is_member": member_of(actor, committee) is not None,
-        "can_publish": is_operator(actor, lot.tender),
+        "can_publish": is_operator(actor, lot.tender), "absence": selectors.absence_recording(actor, committee),
         "see_names": committee_can(actor, committee, EvalAction.SEE_NAMES)})
 
 
@@ -336,6 +336,22 @@ def report_sign_view(request, lot_id: int):
                          else _("Your refusal to sign is recorded."))
     except DomainError as exc:
         messages.error(request, str(exc))
+    return _to_workspace(lot_id)
+
+
+@login_required
+@require_POST
+def signature_absence(request, lot_id: int, member_id: int):
+    from evaluation.services.reports import signature_absence_record
+
+    try:
+        signature = signature_absence_record(actor=request.actor, lot_id=lot_id, member_id=member_id)
+        messages.success(request, _("Recorded: member %(n)d did not sign the report or give reasons in time, which "
+                                    "is taken as agreement with the result.") % {"n": signature.member.position})
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    if request.POST.get("back") == "progress":
+        return redirect("evaluation:progress", lot_id=lot_id)
     return _to_workspace(lot_id)
 
 

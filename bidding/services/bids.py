@@ -191,8 +191,9 @@ def _envelope_error(exc: EnvelopeError) -> DomainError:
                        % {"kind": type(exc).__name__, "reason": str(exc)}, code=f"envelope_{type(exc).__name__.lower()}")
 
 
-def _checked_envelope(upload: BidUpload) -> None:
-    """Size, hash, structure and binding: everything that can be checked without a key."""
+def _checked_envelope(upload: BidUpload) -> list[dict]:
+    """Size, hash, structure and binding: everything that can be checked without a key. Returns the parts the
+    header lists (index, file name, size), which the evaluation pages show without opening the envelope."""
     if upload.received != upload.declared_size:
         raise DomainError(_("The upload is incomplete: %(received)d of %(size)d bytes received. Send the rest, "
                             "starting at byte %(received)d.") % {"received": upload.received,
@@ -203,9 +204,12 @@ def _checked_envelope(upload: BidUpload) -> None:
     binding = Binding(tender_id=tender.pk, tender_reference=tender.reference or "", lot_id=lot.pk,
                       bidder_id=bidder.pk, bidder_credit_code=bidder.credit_code)
 
+    parts: list[dict] = []
+
     def structure(stream) -> None:
         if fingerprints:
-            check_structure(stream, expect=binding, fingerprints=fingerprints)
+            header = check_structure(stream, expect=binding, fingerprints=fingerprints)
+            parts.extend({"index": p.index, "name": p.name, "size": p.size} for p in header.parts)
 
     # One read of the file serves the hash and the structure check; the hash is judged first, as before.
     size, digest, refused = envelopes.digest_checked(upload.partial_path, structure, EnvelopeError)
@@ -218,6 +222,7 @@ def _checked_envelope(upload: BidUpload) -> None:
                           % {"org": bidder.name}, code="no_sealing_key")
     if refused is not None:
         raise _envelope_error(refused) from None
+    return parts
 
 
 def bid_upload_finish(*, actor: Actor, upload_id: int) -> Bid:
@@ -238,9 +243,9 @@ def bid_upload_finish(*, actor: Actor, upload_id: int) -> Bid:
     except _Late as late:
         _record_late(actor=actor, lot=lot, attempt="submit", late=late, data=late_data)
         raise IllegalTransition(_late_message(late.deadline, late.now), code="deadline_passed") from None
-    _checked_envelope(upload)
+    parts = _checked_envelope(upload)
     bid = Bid(lot=lot, bidder=upload.bidder, size=upload.declared_size, sha256=upload.declared_sha256,
-              idempotency_key=upload.idempotency_key, upload=upload, submitted_by=actor.user)
+              idempotency_key=upload.idempotency_key, upload=upload, submitted_by=actor.user, parts=parts)
     envelopes.store_durably(bid, upload.partial_path)
     try:
         with transaction.atomic():

@@ -830,20 +830,77 @@ def report_sign(*, actor: Actor, lot_id: int, code: str, kind: str = SignatureKi
     return signature
 
 
+def absence_due(report: Report):
+    """From when a member who has neither signed nor refused may be recorded as not signing."""
+    return report.generated_at + timedelta(minutes=settings.EVALUATION_SIGNING_WAIT_MINUTES)
+
+
+def signature_absence_record(*, actor: Actor, lot_id: int, member_id: int) -> Signature:
+    """The leader (or the host) records that a member neither signed the report nor refused within
+    EVALUATION_SIGNING_WAIT_MINUTES of its generation: a refusal without reasons, deemed agreement with the
+    result (RULES X8; 招标投标法实施条例 art. 53), so that one absent member cannot hold the report back."""
+    from bidding.permissions import is_operator
+
+    committee = committee_for(actor=actor, lot_id=lot_id)
+    me = member_of(actor, committee)
+    if not ((me is not None and me.is_leader) or is_operator(actor, committee.lot.tender)):
+        raise PermissionDenied(_("Only the committee's leader or the host of the evaluation may record that a member "
+                                 "did not sign."))
+    report = Report.objects.filter(committee=committee).first()
+    if report is None or committee.stage != Stage.SIGNING:
+        raise IllegalTransition(_("The evaluation report is not awaiting signatures."), code="not_signing")
+    member = next((m for m in committee.members.all() if m.pk == member_id), None)
+    if member is None:
+        raise NotFound(_("No such member of this committee."))
+    if me is not None and me.pk == member.pk:
+        raise DomainError(_("Sign the report or refuse to sign it yourself."), field="member")
+    now = clock.now()
+    due = absence_due(report)
+    if now < due:
+        raise IllegalTransition(_("Member %(n)d has until %(t)s to sign or refuse; only then can their silence be "
+                                  "recorded.") % {"n": member.position, "t": _t(due, "%Y-%m-%d %H:%M")},
+                                code="too_early")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        current = Committee.objects.get(pk=committee.pk)
+        if current.stage != Stage.SIGNING:
+            raise IllegalTransition(_("Every member has already signed the evaluation report or refused to."),
+                                    code="completed")
+        if Signature.objects.filter(member=member).exists():
+            raise IllegalTransition(_("Member %(n)d has already signed or refused; nothing was recorded.")
+                                    % {"n": member.position}, code="already_signed")
+        signature = Signature.objects.create(report=locked, member=member, kind=SignatureKind.REFUSED, signed_at=now,
+                                             recorded_by=actor.user)
+        event_record(actor=actor, action="evaluation.signature_absence_recorded", subject=committee,
+                     tender_id=committee.lot.tender_id,
+                     data={"member": member.position, "report_sha256": locked.sha256,
+                           "generated_at": locked.generated_at, "by": "leader" if me is not None else "host"})
+        if Signature.objects.filter(report=locked).count() == committee.members.count():
+            _complete(current, locked)
+        broadcast(committee)
+    return signature
+
+
 def _complete(committee: Committee, report: Report) -> None:
     """Every member has acted: the platform signs last (covering the whole file) and the evaluation is reported."""
     signatures = list(report.signatures.select_related("member").order_by("member__position"))
     signed = [s for s in signatures if s.kind != SignatureKind.REFUSED]
     dissents = [s for s in signatures if s.kind == SignatureKind.DISSENT]
     refused = [s for s in signatures if s.kind == SignatureKind.REFUSED]
+    own = [s for s in refused if s.recorded_by_id is None]
+    absent = [s for s in refused if s.recorded_by_id is not None]
     reason = f"评标报告签署完成：{len(signed)} 名成员电子签名（其中 {len(dissents)} 名持不同意见）"
-    if refused:
-        reason += "；拒绝签字且未书面说明不同意见和理由、视为同意评标结果的成员：" + "、".join(s.member.name for s in refused)
+    if own:
+        reason += "；拒绝签字且未书面说明不同意见和理由、视为同意评标结果的成员：" + "、".join(s.member.name for s in own)
+    if absent:
+        reason += "；未在规定时间内签字或说明不同意见和理由、经记录视为同意评标结果的成员：" + "、".join(
+            s.member.name for s in absent)
     pdf = sign_pdf(_read(report), field_name="Platform", reason=reason + "。", location=settings.PLATFORM_NAME)
     _store(report, pdf, "final")
     report.completed_at = clock.now()
     report.save(update_fields=["completed_at"])
     stage_move(PLATFORM, committee, Stage.REPORTED, data={
         "report_sha256": report.sha256, "signed": [s.member.position for s in signed],
-        "dissent": [s.member.position for s in dissents], "refused": [s.member.position for s in refused]})
+        "dissent": [s.member.position for s in dissents], "refused": [s.member.position for s in refused],
+        "absent": [s.member.position for s in absent]})
 

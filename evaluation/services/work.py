@@ -89,6 +89,11 @@ def _own_bid(committee: Committee, bid_id: int) -> OpenedBid:
 # --- reading bids -------------------------------------------------------------------------------------------
 
 def bid_parts(opened: OpenedBid) -> list[dict]:
+    """The files sealed in the bid, as its header lists them: kept on the bid at submission (an envelope in
+    object storage would otherwise be downloaded for every page view); read from the envelope only for a bid
+    stored without them."""
+    if opened.bid.parts:
+        return opened.bid.parts
     with opened.bid.envelope.open("rb") as fh:
         header = read_header(fh)
     return [{"index": p.index, "name": p.name, "size": p.size} for p in header.parts]

@@ -170,3 +170,29 @@ def test_the_findings_name_the_bidder_and_amounts_in_the_readers_language(formed
     else:
         assert "可能为异常低价" in findings and "低于最高投标限价" in findings
         assert f"5 号成员对{deviation.bid.bidder.name}的评分" in findings
+
+
+def test_the_workspace_lists_the_sealed_files_without_fetching_the_envelopes(formed, tmp_path):
+    """The part list is kept on the bid at submission: with the envelopes out of reach (as an object store
+    would charge a download for each), the page still lists every file with its size."""
+    import shutil
+
+    from bidding.models import Bid
+
+    elect(formed)
+    bids = list(Bid.objects.filter(lot=formed.lot, status="submitted"))
+    for bid in bids:
+        bidder = next(b for b in formed.bidders if b.bid.pk == bid.pk)
+        assert [(p["name"], p["size"]) for p in bid.parts[1:]] == [(n, len(d)) for n, d in bidder.files]
+    moved = []
+    for bid in bids:
+        path = bid.envelope.path
+        shutil.move(path, tmp_path / str(bid.pk))
+        moved.append((tmp_path / str(bid.pk), path))
+    try:
+        page = client_for(formed.experts[0]).get(reverse("evaluation:workspace", args=[formed.lot.pk]))
+        assert page.status_code == 200
+        assert page.content.decode().count(formed.bidders[0].files[0][0]) >= len(bids)
+    finally:
+        for source, path in moved:
+            shutil.move(source, path)

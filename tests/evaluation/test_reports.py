@@ -351,3 +351,89 @@ def test_two_members_signing_at_once_both_signatures_are_kept(specialties_seeded
     report.refresh_from_db()
     fields = [s["field_name"] for s in pdfsig_report(report.file.read())["signatures"]]
     assert sorted(fields) == ["Member2", "Member3"] and Signature.objects.count() == 2
+
+
+def test_a_member_who_never_signs_is_recorded_by_the_leader_after_the_wait_and_taken_as_agreeing(
+        formed, agency, regulator, centre, mailoutbox, django_capture_on_commit_callbacks, monkeypatch, settings,
+        english):
+    """RULES X8: one absent member cannot hold the report back. After EVALUATION_SIGNING_WAIT_MINUTES the leader
+    (or the host) records the silence; it counts as a refusal without reasons, deemed agreement."""
+    settings.EVALUATION_SIGNING_WAIT_MINUTES = 60
+    committee = to_summary(formed)
+    decide_all(formed)
+    leader = leader_of(formed)
+    report = reports.report_generate(actor=leader, lot_id=formed.lot.pk)
+    leader_position = Committee.objects.get(pk=committee.pk).members.get(is_leader=True).position
+    silent = next(p for p in (5, 4) if p != leader_position)
+    for position in [p for p in range(1, 6) if p != silent]:
+        actor = actor_at(formed, position)
+        reports.report_sign(actor=actor, lot_id=formed.lot.pk,
+                            code=code_for(formed, actor, mailoutbox, django_capture_on_commit_callbacks))
+    member = committee.members.get(position=silent)
+    before = (Signature.objects.count(), Event.objects.count())
+
+    # Who may record it: the leader and the host; nobody else, whatever the time.
+    later = report.generated_at + timedelta(minutes=61)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    other = actor_at(formed, next(p for p in range(1, 6) if p not in (silent, leader_position)))
+    tenderer = actor_of("tenderer", organisation=formed.lot.tender.tenderer)
+    for outsider in (other, tenderer, regulator, centre):
+        with pytest.raises(PermissionDenied):
+            reports.signature_absence_record(actor=outsider, lot_id=formed.lot.pk, member_id=member.pk)
+    with pytest.raises(NotFound):
+        reports.signature_absence_record(actor=formed.bidders[0].actor, lot_id=formed.lot.pk, member_id=member.pk)
+    with pytest.raises(DomainError, match="yourself"):
+        reports.signature_absence_record(actor=leader, lot_id=formed.lot.pk,
+                                         member_id=committee.members.get(is_leader=True).pk)
+
+    # Not before the wait is over.
+    monkeypatch.setattr(clock, "now", lambda: report.generated_at + timedelta(minutes=59))
+    with pytest.raises(IllegalTransition, match=f"Member {silent} has until"):
+        reports.signature_absence_record(actor=leader, lot_id=formed.lot.pk, member_id=member.pk)
+    assert (Signature.objects.count(), Event.objects.count()) == before
+
+    monkeypatch.setattr(clock, "now", lambda: later)
+    signature = reports.signature_absence_record(actor=leader, lot_id=formed.lot.pk, member_id=member.pk)
+    assert signature.kind == "refused" and signature.recorded_by_id == leader.user.pk and signature.dissent == ""
+    committee.refresh_from_db()
+    report.refresh_from_db()
+    assert committee.stage == "reported" and report.completed_at is not None
+    platform_reason = reasons_in(report.file.read())["Platform"]
+    assert member.name in platform_reason and "未在规定时间内签字" in platform_reason and "视为同意" in platform_reason
+    event = Event.objects.get(action="evaluation.signature_absence_recorded")
+    assert event.data["member"] == silent and event.data["by"] == "leader" and member.name not in str(event.data)
+    assert Event.objects.get(action="evaluation.report_completed").data["absent"] == [silent]
+    with pytest.raises(IllegalTransition):
+        reports.signature_absence_record(actor=agency, lot_id=formed.lot.pk, member_id=member.pk)
+
+
+def test_the_host_records_a_silent_leader_from_the_progress_page(formed, agency, mailoutbox,
+                                                                django_capture_on_commit_callbacks, monkeypatch):
+    from django.urls import reverse
+
+    from tests.witness.test_views import client_for
+
+    committee = to_summary(formed)
+    decide_all(formed)
+    leader = leader_of(formed)
+    report = reports.report_generate(actor=leader, lot_id=formed.lot.pk)
+    chief = committee.members.get(is_leader=True)
+    url = reverse("evaluation:progress", args=[formed.lot.pk])
+    page = client_for(agency).get(url).content.decode()
+    assert "Members who have not signed" in page and "disabled" in page  # listed, not yet recordable
+    assert not any(m.name in page for m in committee.members.all())  # the host sees seats, not names
+    own = client_for(leader).get(reverse("evaluation:workspace", args=[formed.lot.pk])).content.decode()
+    listed = own[own.index("Members who have not signed"):]
+    listed = listed[:listed.index("</ul>")]
+    assert chief.name not in listed and all(m.name in listed for m in committee.members.exclude(pk=chief.pk))
+    monkeypatch.setattr(clock, "now", lambda: report.generated_at + timedelta(hours=2))
+    page = client_for(agency).get(url).content.decode()
+    form = page[page.index("Members who have not signed"):]
+    assert "disabled" not in form[:form.index("</div>")]
+    response = client_for(agency).post(reverse("evaluation:signature_absence", args=[formed.lot.pk, chief.pk]),
+                                       {"back": "progress"})
+    assert response.status_code == 302 and response["Location"] == url
+    recorded = Signature.objects.get(member=chief)
+    assert recorded.kind == "refused" and recorded.recorded_by_id == agency.user.pk
+    assert Event.objects.get(action="evaluation.signature_absence_recorded").data["by"] == "host"
+    assert Committee.objects.get(pk=committee.pk).stage == "signing"  # the others have still to sign

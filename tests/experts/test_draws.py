@@ -64,7 +64,7 @@ def test_a_move_of_a_row_the_caller_holds_is_checked_like_any_other(drawn, agenc
     before = counts()
     with transaction.atomic():
         held = Draw.objects.select_for_update().get(pk=drawn.pk)
-        with pytest.raises(IllegalTransition, match="不能变更为"):
+        with translation.override("en"), pytest.raises(IllegalTransition, match="cannot become Inputs committed"):
             draw_transition(actor=agency, draw=held, to=DrawStatus.COMMITTED, held=True)  # confirming → committed
         moved = draw_transition(actor=agency, draw=held, to=DrawStatus.STOPPED, held=True,
                                 changes={"stop_reason": "测试"})

@@ -277,6 +277,9 @@ class Report(models.Model):
     pages = models.PositiveSmallIntegerField(default=0)
     generated_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The copy for the tenderer and its agency before the award: members by seat, signed by the platform.
+    copy_file = models.FileField(upload_to=report_path, max_length=300, blank=True)
+    copy_sha256 = models.CharField(max_length=64, blank=True)
 
 
 class SignatureKind(models.TextChoices):

@@ -13,3 +13,12 @@ def award_notice_render(award_id: int) -> str:
 
     award = award_notice_publish(award_id)
     return award.notice_sha256 if award is not None else ""
+
+
+@shared_task
+def report_copy_render(report_id: int) -> str:
+    """Render and sign the tenderer's nameless copy of a completed evaluation report."""
+    from evaluation.services.reports import report_copy_publish
+
+    report = report_copy_publish(report_id)
+    return report.copy_sha256 if report is not None else ""

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bidding.models import Lot
-from bidding.permissions import is_operator
+from bidding.permissions import is_operator, is_party
 from core import clock
 from core.errors import DomainError, NotFound, PermissionDenied
 from evaluation import selectors
@@ -63,6 +63,8 @@ def progress(request, lot_id: int):
     return render(request, "evaluation/progress.html", {
         "lot": lot, "committee": committee, "state": state, "is_member": member_of(actor, committee) is not None,
         "can_publish": is_operator(actor, lot.tender), "absence": selectors.absence_recording(actor, committee),
+        "report_ready": committee.stage in {"reported", "publicity", "awarded"} and (
+            committee_can(actor, committee, EvalAction.SEE_NAMES) or is_party(actor, lot.tender)),
         "see_names": committee_can(actor, committee, EvalAction.SEE_NAMES)})
 
 
@@ -360,14 +362,15 @@ def signature_absence(request, lot_id: int, member_id: int):
 def report_file(request, lot_id: int):
     from django.http import FileResponse
 
-    from evaluation.services.reports import report_for
+    from evaluation.services.reports import report_document
 
     try:
-        report = report_for(request.actor, lot_id)
+        report, document, named = report_document(request.actor, lot_id)
     except (NotFound, PermissionDenied) as exc:
         raise Http404(str(exc)) from exc
-    return FileResponse(report.file.open("rb"), content_type="application/pdf",
-                        filename=f"评标报告-{report.committee.lot.tender.reference}-{report.committee.lot.number}.pdf")
+    lot = report.committee.lot
+    name = f"评标报告-{lot.tender.reference}-{lot.number}" + ("" if named else "-副本")
+    return FileResponse(document.open("rb"), content_type="application/pdf", filename=f"{name}.pdf")
 
 
 @login_required

@@ -5,10 +5,13 @@
 - ``signing_code_send`` / ``report_sign``: each member confirms with a one-time code sent by e-mail, then
   signs (a PAdES signature under a certificate the platform CA issues for this one signature, appended as an
   incremental update), signs with a dissent (the objection and its reasons in the signature's reason), or
-  refuses (recorded, no signature: deemed agreement). When every member has acted, the platform signs last
-  and the evaluation is reported.
+  refuses (recorded, no signature: deemed agreement). ``signature_absence_record``: after
+  EVALUATION_SIGNING_WAIT_MINUTES the leader or the host records a member who did neither (the same, RULES
+  X8). When every member has acted, the platform signs last and the evaluation is reported.
 - ``report_for``: the report names the members, so until the award it is served only to those who may see
-  the names (the committee and the regulator, RULES X5).
+  the names (the committee and the regulator, RULES X5). ``report_copy_publish`` makes, once the report is
+  complete, a copy naming members by seat and showing how each signed, signed by the platform: what the
+  tenderer and its agency read before the award (``report_document``), since the report goes to the tenderer.
 
 Rendering is the slow part: a report of 50 bids × 9 members × 30 criteria has ~14 000 scores, and WeasyPrint
 spends about 2 ms on every element. So the wide matrices (each member's sheet, the summary) are drawn as
@@ -263,9 +266,16 @@ class _Source:
     number: dict  # bid id -> the number the report gives it
     bidder: dict  # bid id -> bidder name
     code: dict  # criterion id -> C1, C2 …
+    names: bool = True  # False: the copy for the tenderer before the award, members by seat only
+
+    def who(self, member) -> str:
+        """A member as the report names them: the name, or in the nameless copy the seat."""
+        if member is None:
+            return "—"
+        return member.name if self.names else f"成员{member.position}"
 
     @classmethod
-    def load(cls, committee: Committee) -> "_Source":
+    def load(cls, committee: Committee, names: bool = True) -> "_Source":
         scheme = committee.lot.scheme
         criteria = list(scheme.criteria.order_by("position"))
         opening = Opening.objects.get(lot=committee.lot)
@@ -277,7 +287,7 @@ class _Source:
                    results={r.bid_id: r for r in Result.objects.filter(committee=committee)},
                    number={o.bid_id: n for n, o in enumerate(opened, start=1)},
                    bidder={o.bid_id: o.bid.bidder.name for o in listed},
-                   code={c.pk: f"C{n}" for n, c in enumerate(criteria, start=1)})
+                   code={c.pk: f"C{n}" for n, c in enumerate(criteria, start=1)}, names=names)
 
     @property
     def comprehensive(self) -> bool:
@@ -321,8 +331,9 @@ def _basic_facts(src: _Source) -> SafeString:
 
 
 def _committee_rows(src: _Source) -> SafeString:
-    return html_rows([[str(m.position), m.name, "组长" if m.is_leader else "成员", MEMBER_KIND_CN.get(m.kind, m.kind),
-                       BRANCH_CN.get(m.branch, m.branch), m.expert.employer_name if m.expert else "—",
+    return html_rows([[str(m.position), src.who(m), "组长" if m.is_leader else "成员", MEMBER_KIND_CN.get(m.kind, m.kind),
+                       BRANCH_CN.get(m.branch, m.branch),
+                       (m.expert.employer_name if m.expert else "—") if src.names else "（中标结果确定后公布）",
                        _zh(m.expert.get_title_display()) if m.expert else "—"] for m in src.members])
 
 
@@ -366,7 +377,7 @@ def _method(src: _Source) -> dict:
 
 def _question_rows(src: _Source) -> SafeString:
     questions = Question.objects.filter(committee=src.committee).select_related("bid__bidder", "asked_by")
-    return html_rows([[q.bid.bidder.name, q.asked_by.name, _t(q.asked_at, "%m-%d %H:%M"), q.text,
+    return html_rows([[q.bid.bidder.name, src.who(q.asked_by), _t(q.asked_at, "%m-%d %H:%M"), q.text,
                        _t(q.answer_by, "%m-%d %H:%M"), q.answer or "未在期限内答复",
                        _t(q.answered_at, "%m-%d %H:%M") if q.answered_at else "—"] for q in questions])
 
@@ -427,7 +438,7 @@ def _member_sheets(src: _Source, points: dict, corrected: set) -> list[dict]:
             scores = grid([Col("编号"), Col("投标人", "<", cap=28), *[Col(src.code[c.pk]) for c in src.scored],
                            Col("小计")], rows, tail=1)
         review_sheet, score_sheet = sheets.get((m.pk, Step.REVIEW)), sheets.get((m.pk, Step.SCORING))
-        out.append({"member": m, "review": review, "reasons": reasons, "scores": scores,
+        out.append({"member": m, "who": src.who(m), "review": review, "reasons": reasons, "scores": scores,
                     "review_at": _t(review_sheet.submitted_at) if review_sheet else "—",
                     "review_sha256": review_sheet.sha256 if review_sheet else "",
                     "scoring_at": _t(score_sheet.submitted_at) if score_sheet else "—",
@@ -482,18 +493,18 @@ def _evaluated(result: Result):
 def _flag_rows(src: _Source) -> SafeString:
     flags = Flag.objects.filter(committee=src.committee).select_related("bid__bidder", "member", "decided_by")
     by_id = {c.pk: c for c in src.criteria}
-    return html_rows([[FLAG_CN.get(f.kind, f.kind), f.bid.bidder.name, f.member.name if f.member else "—",
-                       _flag_text(f, src.results.get(f.bid_id), src.committee.lot, by_id, src.code),
+    return html_rows([[FLAG_CN.get(f.kind, f.kind), f.bid.bidder.name, src.who(f.member),
+                       _flag_text(f, src.results.get(f.bid_id), src.committee.lot, by_id, src.code, src.who),
                        f.decision or "未决定",
-                       f"{f.decided_by.name if f.decided_by else '—'}，{_t(f.decided_at, '%m-%d %H:%M')}"]
+                       f"{src.who(f.decided_by)}，{_t(f.decided_at, '%m-%d %H:%M')}"]
                       for f in flags])
 
 
 def _correction_rows(src: _Source, corrections: list) -> SafeString:
-    return html_rows([[c.score.sheet.member.name, c.score.bid.bidder.name,
+    return html_rows([[src.who(c.score.sheet.member), c.score.bid.bidder.name,
                        f"{src.code[c.score.criterion_id]} {c.score.criterion.name}", CORRECTION_CN.get(c.kind, c.kind),
                        (_pts(c.before), "num"), (_pts(c.after), "num"), c.reason,
-                       f"{c.recorded_by.name}，{_t(c.recorded_at, '%m-%d %H:%M')}"] for c in corrections])
+                       f"{src.who(c.recorded_by)}，{_t(c.recorded_at, '%m-%d %H:%M')}"] for c in corrections])
 
 
 def _tie_rows(src: _Source, seed: bytes) -> SafeString:
@@ -529,9 +540,10 @@ def _conclusion(src: _Source) -> dict:
     }
 
 
-def report_context(committee: Committee) -> dict:
-    """Everything the report shows, read in a fixed number of queries and laid out as rows."""
-    src = _Source.load(committee)
+def report_context(committee: Committee, names: bool = True) -> dict:
+    """Everything the report shows, read in a fixed number of queries and laid out as rows. `names=False`: the
+    copy for the tenderer and its agency before the award, each member named by seat only (DESIGN §4.5)."""
+    src = _Source.load(committee, names=names)
     points: dict = defaultdict(dict)
     for member_id, bid_id, criterion_id, value in Score.objects.filter(
             sheet__member__committee=committee, sheet__step=Step.SCORING).values_list(
@@ -545,7 +557,7 @@ def report_context(committee: Committee) -> dict:
     return {
         "tender": committee.lot.tender, "lot": committee.lot, "committee": committee,
         "platform": settings.PLATFORM_NAME, "generated_at": _t(clock.now()), "comprehensive": src.comprehensive,
-        "leader": next((m for m in src.members if m.is_leader), None),
+        "leader": next((src.who(m) for m in src.members if m.is_leader), None), "names": names,
         "facts_rows": _basic_facts(src), "committee_rows": _committee_rows(src),
         "opening": src.opening, "opening_rows": _opening_rows(src), "record_sha256": src.opening.record_sha256 or "—",
         "counts": {"listed": len(src.listed), "opened": len(src.opened), "compliant": compliant,
@@ -556,7 +568,7 @@ def report_context(committee: Committee) -> dict:
         "flag_rows": _flag_rows(src), "correction_rows": _correction_rows(src, corrections),
         "tie_rows": _tie_rows(src, seed), "tie_seed_sha256": committee.tie_seed_sha256, "tie_seed": seed.hex(),
         **_conclusion(src),
-        "signers": html_rows([[str(m.position), m.name, "组长" if m.is_leader else "成员", f"Member{m.position}"]
+        "signers": html_rows([[str(m.position), src.who(m), "组长" if m.is_leader else "成员", f"Member{m.position}"]
                               for m in src.members]),
     }
 
@@ -566,7 +578,7 @@ def _pct(ratio) -> str:
     return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:.2f}"
 
 
-def _flag_text(flag: Flag, result: Result | None, lot, criteria: dict, code: dict) -> str:
+def _flag_text(flag: Flag, result: Result | None, lot, criteria: dict, code: dict, who=lambda m: m.name) -> str:
     """What the summary found, in the report's words (the flag's own message uses internal ids)."""
     detail = flag.detail or {}
     if flag.kind == "abnormally_low":
@@ -578,7 +590,7 @@ def _flag_text(flag: Flag, result: Result | None, lot, criteria: dict, code: dic
         if reasons:
             return f"投标报价 {_money(result.price if result else None)} 元，" + "，且".join(reasons) + "，可能影响履约"
     if flag.kind == "deviation" and detail.get("value") is not None and flag.member is not None:
-        return (f"{flag.member.name}对该投标的评分与其他成员平均分的偏差为可评分值的 {_pct(detail['value'])}%"
+        return (f"{who(flag.member)}对该投标的评分与其他成员平均分的偏差为可评分值的 {_pct(detail['value'])}%"
                 f"（提示阈值 {_pct(settings.SCORE_DEVIATION_THRESHOLD)}%）")
     if flag.kind == "objective_inconsistent" and detail.get("criterion") in criteria:
         c = criteria[detail["criterion"]]
@@ -589,6 +601,27 @@ def _flag_text(flag: Flag, result: Result | None, lot, criteria: dict, code: dic
 def report_html(committee: Committee) -> str:
     with translation.override("zh-hans"):
         return render_to_string("evaluation/report_pdf.html", report_context(committee))
+
+
+SIGNED_CN = {SignatureKind.AGREE: "已电子签名，同意评标结论", SignatureKind.DISSENT: "已电子签名，持不同意见：",
+             SignatureKind.REFUSED: "拒绝签字且未书面说明不同意见和理由，视为同意评标结果"}
+
+
+def report_copy_html(report: Report) -> str:
+    """The nameless copy of a completed report: the same content, members by seat, and how each signed the
+    original (a dissent with its reasons) in place of the signature fields."""
+    committee = report.committee
+    context = report_context(committee, names=False)
+    rows = []
+    for s in report.signatures.select_related("member").order_by("member__position"):
+        how = SIGNED_CN[s.kind] + (s.dissent if s.kind == SignatureKind.DISSENT else "")
+        if s.recorded_by_id is not None:
+            how = "未在规定时间内签字或说明不同意见和理由，经记录视为同意评标结果"
+        rows.append([str(s.member.position), f"成员{s.member.position}", "组长" if s.member.is_leader else "成员", how,
+                     _t(s.signed_at, "%Y-%m-%d %H:%M")])
+    context.update(signed_rows=html_rows(rows), original_sha256=report.sha256)
+    with translation.override("zh-hans"):
+        return render_to_string("evaluation/report_pdf.html", context)
 
 
 def report_pdf(html: str) -> tuple[bytes, int]:
@@ -651,6 +684,50 @@ def report_generate(*, actor: Actor, lot_id: int) -> Report:
         report.save()
         stage_move(actor, locked, Stage.SIGNING, data={"report_sha256": digest, "pages": pages, "size": len(pdf)})
     return report
+
+
+def report_document(actor: Actor, lot_id: int) -> tuple[Report, object, bool]:
+    """(report, file, named) for someone asking to read the report: the signed original for those who may see
+    the members' names; for the tenderer and its agency before the award, the nameless copy made once every
+    member has signed (the report goes to the tenderer: 招标投标法 art. 40, RULES M7); otherwise refused."""
+    committee = committee_for(actor=actor, lot_id=lot_id)
+    if committee_can(actor, committee, EvalAction.SEE_NAMES):
+        return (report := report_for(actor, lot_id)), report.file, True
+    from bidding.permissions import is_party
+
+    if not is_party(actor, committee.lot.tender):
+        raise PermissionDenied(_("The evaluation report is open to the committee, the regulator, and the tenderer "
+                                 "and its agency."))
+    report = Report.objects.filter(committee=committee).first()
+    if report is None or report.completed_at is None:
+        raise NotFound(_("The evaluation report is not complete yet: the tenderer receives it once every member "
+                         "has signed."))
+    if not report.copy_sha256:
+        raise NotFound(_("The tenderer's copy of the evaluation report is being prepared; try again in a minute."))
+    return report, report.copy_file, False
+
+
+def report_copy_publish(report_id: int) -> Report | None:
+    """Render the nameless copy of a completed report, sign it as the platform, store and record it (the
+    Celery task evaluation.tasks.report_copy_render; idempotent)."""
+    report = Report.objects.select_related("committee__lot__tender").filter(pk=report_id).first()
+    if report is None or report.completed_at is None or report.copy_sha256:
+        return report
+    pdf, pages = report_pdf(report_copy_html(report))
+    signed = sign_pdf(pdf, field_name="Platform", location=settings.PLATFORM_NAME,
+                      reason=f"评标报告副本（评标委员会成员以席位号表示，供招标人在中标结果确定前审阅）；原件 SHA-256 {report.sha256}。")
+    digest = hashlib.sha256(signed).hexdigest()
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.copy_sha256:
+            return locked
+        locked.copy_file.save(_file_name(report.committee, "copy"), ContentFile(signed), save=False)
+        locked.copy_sha256 = digest
+        locked.save(update_fields=["copy_file", "copy_sha256"])
+        event_record(actor=PLATFORM, action="evaluation.report_copy_published", subject=report.committee,
+                     tender_id=report.committee.lot.tender_id,
+                     data={"report_sha256": report.sha256, "copy_sha256": digest, "pages": pages})
+    return locked
 
 
 def report_for(actor: Actor, lot_id: int) -> Report:
@@ -899,6 +976,9 @@ def _complete(committee: Committee, report: Report) -> None:
     _store(report, pdf, "final")
     report.completed_at = clock.now()
     report.save(update_fields=["completed_at"])
+    from evaluation.tasks import report_copy_render
+
+    transaction.on_commit(lambda: report_copy_render.delay(report.pk))
     stage_move(PLATFORM, committee, Stage.REPORTED, data={
         "report_sha256": report.sha256, "signed": [s.member.position for s in signed],
         "dissent": [s.member.position for s in dissents], "refused": [s.member.position for s in refused],

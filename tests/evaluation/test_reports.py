@@ -437,3 +437,65 @@ def test_the_host_records_a_silent_leader_from_the_progress_page(formed, agency,
     assert recorded.kind == "refused" and recorded.recorded_by_id == agency.user.pk
     assert Event.objects.get(action="evaluation.signature_absence_recorded").data["by"] == "host"
     assert Committee.objects.get(pk=committee.pk).stage == "signing"  # the others have still to sign
+
+
+def test_the_tenderer_reads_a_nameless_signed_copy_once_every_member_has_signed(
+        formed, agency, regulator, mailoutbox, django_capture_on_commit_callbacks, tmp_path):
+    """The report goes to the tenderer (招标投标法 art. 40; RULES M7), but the members' names stay secret until the
+    award: the tenderer and its agency get a copy with seats for names, how each member signed (a dissent with
+    its reasons), signed by the platform; the committee and the regulator keep the named original."""
+    committee = to_summary(formed)
+    decide_all(formed)
+    leader = leader_of(formed)
+    reports.report_generate(actor=leader, lot_id=formed.lot.pk)
+    tenderer = actor_of("tenderer", organisation=formed.lot.tender.tenderer)
+    with pytest.raises(NotFound, match="not complete"):
+        reports.report_document(tenderer, formed.lot.pk)
+    plan = {1: ("agree", ""), 2: ("dissent", DISSENT), 3: ("refused", ""), 4: ("agree", ""), 5: ("agree", "")}
+    for position, (kind, dissent) in plan.items():
+        actor = actor_at(formed, position)
+        code = code_for(formed, actor, mailoutbox, django_capture_on_commit_callbacks)
+        with django_capture_on_commit_callbacks(execute=True):
+            reports.report_sign(actor=actor, lot_id=formed.lot.pk, code=code, kind=kind, dissent=dissent)
+    report = Report.objects.get(committee=committee)
+    assert report.completed_at and report.copy_sha256
+
+    original, named = reports.report_document(regulator, formed.lot.pk)[1:]
+    assert named and original.name == report.file.name
+    for party in (tenderer, agency):
+        got, document, named = reports.report_document(party, formed.lot.pk)
+        assert not named and document.name == report.copy_file.name
+    with pytest.raises(NotFound):
+        reports.report_document(formed.bidders[0].actor, formed.lot.pk)
+
+    copy = report.copy_file.read()
+    assert hashlib.sha256(copy).hexdigest() == report.copy_sha256
+    flat = text_of(copy, tmp_path)
+    names = list(committee.members.values_list("name", flat=True))
+    employers = [m.expert.employer_name for m in committee.members.select_related("expert")]
+    leaked = [n for n in names + employers if n in flat]
+    assert not leaked, [(n, flat[max(0, flat.index(n) - 60):flat.index(n) + 20]) for n in leaked]
+    assert "评标报告（副本）" in flat and "成员1" in flat and "供招标人审阅的副本" in flat and report.sha256 in flat
+    assert "持不同意见：" + DISSENT in flat and "视为同意评标结果" in flat
+    assert all(b.actor.organisation.name in flat for b in formed.bidders)
+    checked = pdfsig_report(copy)
+    assert [s["field_name"] for s in checked["signatures"]] == ["Platform"]
+    assert checked["signatures"][0]["valid"] and checked["signatures"][0]["trusted"], checked["output"]
+    assert report.sha256 in reasons_in(copy)["Platform"]
+    event = Event.objects.get(action="evaluation.report_copy_published")
+    assert event.data == {"report_sha256": report.sha256, "copy_sha256": report.copy_sha256,
+                          "pages": event.data["pages"]}
+    from django.urls import reverse
+
+    from tests.witness.test_views import client_for
+
+    url = reverse("evaluation:report_file", args=[formed.lot.pk])
+    page = client_for(tenderer).get(reverse("evaluation:progress", args=[formed.lot.pk])).content.decode()
+    assert url in page and "names the members by seat" in page
+    served = client_for(tenderer).get(url)
+    assert served.status_code == 200 and b"".join(served.streaming_content) == copy
+    assert b"".join(client_for(regulator).get(url).streaming_content) == report.file.open("rb").read()
+    assert client_for(formed.bidders[0].actor).get(url).status_code == 404
+    # The task runs once: a repeat changes nothing.
+    assert reports.report_copy_publish(report.pk).copy_sha256 == report.copy_sha256
+    assert Event.objects.filter(action="evaluation.report_copy_published").count() == 1

@@ -121,9 +121,24 @@ def ranking(seed: bytes, candidates: Iterable[int]) -> list[int]:
     """Candidates in draw order: lowest HMAC-SHA256(seed, id) first. Also the tie-break order for bids.
 
     Raw digests sort exactly as their hex forms do."""
+    return _ranked(seed, {int(c) for c in candidates})
+
+
+def _ranked(seed: bytes, unique: Iterable[int]) -> list[int]:
+    """`ranking` of ids already known to be distinct ints. The digests are sorted on their own (bytes compare
+    faster than tuples); equal digests, which SHA-256 does not produce in practice, fall back to (digest, id)."""
     fresh = _hmac_copier(seed)
+    by_digest = {}
+    count = 0
+    for candidate in unique:
+        h = fresh()
+        h.update(b"%d" % candidate)
+        by_digest[h.digest()] = candidate
+        count += 1
+    if len(by_digest) == count:
+        return [by_digest[d] for d in sorted(by_digest)]
     keyed = []
-    for candidate in {int(c) for c in candidates}:
+    for candidate in set(unique):
         h = fresh()
         h.update(b"%d" % candidate)
         keyed.append((h.digest(), candidate))
@@ -140,7 +155,7 @@ def draw(seed: bytes, buckets: Sequence[Bucket]) -> Selection:
     result = Selection()
     used: set[int] = set()
     for bucket in buckets:
-        order = ranking(seed, bucket.candidates)
+        order = _ranked(seed, bucket.candidates)  # Bucket.of made them distinct ints
         result.rankings[bucket.key] = order
         available = [c for c in order if c not in used]
         if len(available) < bucket.count:

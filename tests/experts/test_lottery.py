@@ -95,3 +95,20 @@ def test_selection_is_fair_over_many_draws_from_a_small_pool():
     expected = draws * per_draw / len(pool)
     chi2 = sum((observed - expected) ** 2 / expected for observed in counts.values())
     assert chi2 < CHI2_CRITICAL_0_001_DF9, (chi2, counts)
+
+
+def test_equal_digests_fall_back_to_ordering_by_id(monkeypatch):
+    """SHA-256 gives no equal digests in practice; were it to, the documented order is (digest, id)."""
+    class Fake:
+        def __init__(self):
+            self.message = b""
+
+        def update(self, message):
+            self.message = message
+
+        def digest(self):
+            return b"\x00" if int(self.message) % 2 else b"\x01"  # odd ids first, equal among themselves
+
+    monkeypatch.setattr(lottery, "_hmac_copier", lambda seed: Fake)
+    assert lottery.ranking(SEED, [6, 3, 5, 2, 1, 4]) == [1, 3, 5, 2, 4, 6]
+    assert lottery.draw(SEED, [lottery.Bucket.of("1", 2, [6, 3, 5, 2, 1, 4])]).taken == [("1", 1), ("1", 3)]

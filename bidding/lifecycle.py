@@ -30,6 +30,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.EVALUATED, S.PUBLICITY): "tender.candidates_published",
     (S.PUBLICITY, S.EVALUATING): "tender.reevaluation_ordered",
     (S.PUBLICITY, S.AWARDED): "tender.awarded",
+    (S.EVALUATED, S.AWARDED): "tender.awarded",  # government procurement: no candidate publicity (RULES M7)
     (S.AWARDED, S.ARCHIVED): "tender.archived",
     (S.FAILED, S.ARCHIVED): "tender.archived",
     (S.CANCELLED, S.ARCHIVED): "tender.archived",

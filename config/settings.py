@@ -511,6 +511,14 @@ PUBLICITY_DAYS = int(os.environ.get("PUBLICITY_DAYS", "3"))
 PUBLICITY_ANSWER_DAYS = int(os.environ.get("PUBLICITY_ANSWER_DAYS", "3"))
 # One-time codes that confirm a member's remote signature [INFERRED].
 SIGNING_CODE_MINUTES = int(os.environ.get("SIGNING_CODE_MINUTES", "10"))
+# Government procurement (RULES M7; 政府采购货物和服务招标投标管理办法 (87号令) art. 68-69): the purchaser
+# chooses the winner within 5 working days of receiving the report, otherwise the first-ranked candidate is
+# deemed chosen; the result is announced for 1 working day.
+GP_AWARD_DECISION_WORKING_DAYS = int(os.environ.get("GP_AWARD_DECISION_WORKING_DAYS", "5"))
+GP_RESULT_NOTICE_WORKING_DAYS = int(os.environ.get("GP_RESULT_NOTICE_WORKING_DAYS", "1"))
+CELERY_BEAT_SCHEDULE["evaluation-gp-awards-advance"] = {"task": "evaluation.tasks.gp_awards_advance",
+                                                        "schedule": 300.0}
+
 # A member who has neither signed the evaluation report nor refused this long after it was generated may be
 # recorded by the leader (or the host) as not signing: a refusal without reasons, deemed agreement (RULES X8,
 # 招标投标法实施条例 art. 53). Not a regulation's number: the time a remote member is given to act.

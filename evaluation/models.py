@@ -350,8 +350,11 @@ class Award(models.Model):
     price = models.DecimalField(**money)
     budget = models.DecimalField(**money)
     passed_over = models.JSONField(default=list)  # [{"bid", "reason"}] candidates ranked above who declined
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None with `deemed`: government procurement, the purchaser did not decide in time (RULES M7)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     null=True, blank=True)
     confirmed_at = models.DateTimeField()
+    deemed = models.BooleanField(default=False)
     notice = models.FileField(upload_to=notice_path, max_length=300, blank=True)
     notice_sha256 = models.CharField(max_length=64, blank=True)
 

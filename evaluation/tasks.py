@@ -22,3 +22,11 @@ def report_copy_render(report_id: int) -> str:
 
     report = report_copy_publish(report_id)
     return report.copy_sha256 if report is not None else ""
+
+
+@shared_task
+def gp_awards_advance() -> int:
+    """Government procurement: deem the first-ranked candidate chosen where the purchaser's period is over."""
+    from evaluation.services.award import gp_awards_advance as advance
+
+    return advance()

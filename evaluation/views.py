@@ -49,8 +49,11 @@ def mine(request):
 @login_required
 @require_GET
 def progress(request, lot_id: int):
+    from evaluation.services import award as award_svc
+
     lot = _lot(lot_id)
     actor = request.actor
+    award_svc.gp_award_advance(lot.pk)
     committee = Committee.objects.filter(lot=lot).select_related("lot__tender").first()
     if committee is None:
         if not is_operator(actor, lot.tender):
@@ -63,6 +66,7 @@ def progress(request, lot_id: int):
     return render(request, "evaluation/progress.html", {
         "lot": lot, "committee": committee, "state": state, "is_member": member_of(actor, committee) is not None,
         "can_publish": is_operator(actor, lot.tender), "absence": selectors.absence_recording(actor, committee),
+        "gp_decision": award_svc.gp_decision_for(actor, committee),
         "report_ready": committee.stage in {"reported", "publicity", "awarded"} and (
             committee_can(actor, committee, EvalAction.SEE_NAMES) or is_party(actor, lot.tender)),
         "see_names": committee_can(actor, committee, EvalAction.SEE_NAMES)})
@@ -207,6 +211,7 @@ def publicity(request, lot_id: int):
     from evaluation.services import award as award_svc
 
     actor = request.actor
+    award_svc.gp_award_advance(lot_id)
     try:
         data = award_svc.publicity_for(actor=actor, lot_id=lot_id)
         objections = award_svc.objections_for(actor=actor, lot_id=lot_id)
@@ -219,7 +224,7 @@ def publicity(request, lot_id: int):
     in_lot = actor.role == "bidder" and lot.bids.filter(bidder_id=actor.organisation_id, status="submitted").exists()
     return render(request, "evaluation/publicity.html", {
         "lot": lot, "data": data, "objections": objections, "award": award,
-        "can_object": in_lot and data["running"],
+        "can_object": in_lot and data["running"] and not data["gp"],
         "can_answer": is_operator(actor, tender),
         "can_award": award is None and award_svc.is_tenderer(actor, tender) and now >= data["ends_at"]
         and data["objections"]["open"] == 0,
@@ -270,8 +275,14 @@ def award_confirm(request, lot_id: int):
     passed = [{"bid": key.split("-", 1)[1], "reason": value} for key, value in request.POST.items()
               if key.startswith("pass-") and value.strip()]
     bid = request.POST.get("bid") or None
-    return _act(request, lot_id, lambda: confirm(actor=request.actor, lot_id=lot_id, bid_id=bid, passed_over=passed),
-                _("The winner is confirmed. The award notice is being issued and every bidder is told its result."))
+    response = _act(request, lot_id, lambda: confirm(actor=request.actor, lot_id=lot_id, bid_id=bid,
+                                                     passed_over=passed),
+                    _("The winner is confirmed. The award notice is being issued and every bidder is told its result."))
+    from evaluation.models import Publicity
+
+    if not Publicity.objects.filter(lot_id=lot_id).exists():  # government procurement, not decided yet
+        return redirect("evaluation:progress", lot_id=lot_id)
+    return response
 
 
 @require_GET

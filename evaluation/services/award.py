@@ -8,6 +8,10 @@ award notice, and the savings figures the regulator's dashboards sum.
   unanswered the award waits.
 - Award (art. 55): the tenderer confirms the first-ranked candidate, or, when a candidate ranked above declined
   or was disqualified, the next one, with the reason recorded for each candidate passed over.
+- Government procurement (RULES M7; 87号令 art. 68-69) has no candidate publicity: the purchaser chooses the
+  winner from the report within GP_AWARD_DECISION_WORKING_DAYS working days of its completion, otherwise the
+  first-ranked candidate is deemed chosen (``gp_award_advance``: on every visit to the lot's evaluation pages and
+  from a beat task); the result is then announced for GP_RESULT_NOTICE_WORKING_DAYS working days.
 - The notice (中标通知书 / 成交通知书) is rendered, signed by the platform and mailed after commit, by award id,
   once (evaluation.tasks.award_notice_render → evaluation.services.award_notice).
 
@@ -15,23 +19,25 @@ Every refusal raises before anything is written; every write records its ledger 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bidding.hall import readout_row
-from bidding.models import Bid, BidStatus, OpenedBid, Tender, TenderStatus
+from bidding.models import Bid, BidStatus, Category, OpenedBid, Tender, TenderStatus
 from bidding.permissions import TenderAction, is_operator, tender_can
 from bidding.services.bids import at
 from core import clock
 from core.actor import Actor
 from core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
-from evaluation.models import Award, AwardObjection, Committee, Publicity, Result, Stage
+from evaluation.models import Award, AwardObjection, Committee, Publicity, Report, Result, Stage
 from evaluation.services.stages import broadcast, stage_move
 from witness.services import event_record
+from workdays.selectors import add_working_days
 
 TEXT_MAX = 4000
 
@@ -80,6 +86,17 @@ def _candidates(committee: Committee) -> list[dict]:
     return rows
 
 
+def is_gp(tender: Tender) -> bool:
+    return tender.category == Category.GOVERNMENT
+
+
+def gp_decision_due(report: Report) -> datetime:
+    """The end of the purchaser's decision period: midnight (Beijing time) after the GP_AWARD_DECISION_WORKING_DAYS-th
+    working day after the report was completed (87号令 art. 68: within 5 working days of receiving it)."""
+    last = add_working_days(timezone.localtime(report.completed_at).date(), settings.GP_AWARD_DECISION_WORKING_DAYS)
+    return timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+
+
 def publicity_start(*, actor: Actor, lot_id: int) -> Publicity:
     """The operator publishes the recommended candidates once the report is signed (实施条例 art. 54: within
     3 days of receiving the report, for at least 3 days)."""
@@ -87,6 +104,11 @@ def publicity_start(*, actor: Actor, lot_id: int) -> Publicity:
     if not is_operator(actor, committee.lot.tender):
         raise PermissionDenied(_("Only the agency running the tender publishes its candidates."))
     _not_cancelled(committee.lot.tender)
+    if is_gp(committee.lot.tender):
+        raise IllegalTransition(_("Government procurement publishes no candidates before the award: the purchaser "
+                                  "chooses the winner from the report within %(n)d working days (87号令 art. 68), "
+                                  "then the result is announced.")
+                                % {"n": settings.GP_AWARD_DECISION_WORKING_DAYS}, code="gp_no_publicity")
     candidates = _candidates(committee)
     if committee.stage == Stage.REPORTED and not candidates:
         raise IllegalTransition(_("The report recommends no candidate: there is nothing to publish."))
@@ -119,8 +141,22 @@ def publicity_for(*, actor: Actor, lot_id: int) -> dict:
                        for c in publicity.candidates],
         "objections": {"raised": len(objections), "open": sum(a is None for a in objections)},
         "award": None if award is None else {"bidder": award.bid.bidder.name, "price": str(award.price),
-                                             "confirmed_at": award.confirmed_at},
+                                             "confirmed_at": award.confirmed_at, "deemed": award.deemed},
+        "gp": is_gp(tender),
     }
+
+
+def gp_decision_for(actor: Actor, committee: Committee) -> dict | None:
+    """Government procurement, a signed report, no award yet: the decision period and the report's candidates,
+    for the lot's progress page (the purchaser decides; its agency and officials see the deadline)."""
+    tender = committee.lot.tender
+    if not is_gp(tender) or committee.stage != Stage.REPORTED:
+        return None
+    report = Report.objects.filter(committee=committee, completed_at__isnull=False).first()
+    if report is None:
+        return None
+    return {"due": gp_decision_due(report), "candidates": _candidates(committee),
+            "can_decide": is_tenderer(actor, tender) and tender.status != TenderStatus.CANCELLED}
 
 
 # --- Objections --------------------------------------------------------------------------------------------
@@ -133,6 +169,10 @@ def objection_raise(*, actor: Actor, lot_id: int, text: str) -> AwardObjection:
     bid_in = Bid.objects.filter(lot_id=lot_id, bidder_id=actor.organisation_id, status=BidStatus.SUBMITTED)
     if not (actor.role == "bidder" and _approved(actor) and bid_in.exists()):
         raise PermissionDenied(_("Only a bidder in this lot may object to its candidates."))
+    if is_gp(publicity.lot.tender):
+        raise IllegalTransition(_("In government procurement the result is challenged (质疑) in writing to the "
+                                  "purchaser or its agency within 7 working days of the announcement (政府采购法 art. "
+                                  "52), not by an objection to candidates."), code="gp_challenge")
     body = _text(text, "text", _("Write the objection: what you object to and why."))
     _not_cancelled(publicity.lot.tender)
     tender_id = publicity.lot.tender_id
@@ -233,12 +273,15 @@ def _winner(candidates: list[dict], bid_id: int | None, passed_over) -> tuple[di
 
 
 def award_confirm(*, actor: Actor, lot_id: int, bid_id: int | None = None, passed_over=()) -> Award:
-    """The tenderer confirms the winner (定标) once the publicity has ended and no objection is open."""
+    """The tenderer confirms the winner (定标) once the publicity has ended and no objection is open; in
+    government procurement, from the report, within its decision period."""
     committee = _committee(lot_id)
     lot, tender = committee.lot, committee.lot.tender
     if not is_tenderer(actor, tender):
         raise PermissionDenied(_("Only the tenderer, %(org)s, confirms the winner.") % {"org": tender.tenderer.name})
     _not_cancelled(tender)
+    if is_gp(tender):
+        return _gp_award(actor, committee, bid_id=bid_id, passed_over=passed_over)
     with transaction.atomic():
         publicity = Publicity.objects.select_for_update().filter(lot=lot).first()
         locked = Committee.objects.select_for_update().get(pk=committee.pk)
@@ -261,25 +304,106 @@ def award_confirm(*, actor: Actor, lot_id: int, bid_id: int | None = None, passe
                                              "due": at(o.answer_due)} for o in unanswered)},
                                     code="objection_open")
         chosen, passed = _winner(publicity.candidates, bid_id, passed_over)
-        result = Result.objects.select_related("bid__bidder").get(committee=locked, bid_id=chosen["bid"])
-        if result.price is None:
-            raise IllegalTransition(_("The chosen bid has no evaluated price."))
-        award = Award.objects.create(lot=lot, bid=result.bid, price=result.price, budget=lot.budget, passed_over=[
-            {"bid": p["bid"], "reason": p["reason"]} for p in passed], confirmed_by=actor.user, confirmed_at=now)
-        stage_move(actor, locked, Stage.AWARDED, data={
-            "lot": lot.pk, "award": award.pk, "bid": result.bid_id, "bidder": result.bid.bidder_id,
-            "bidder_name": result.bid.bidder.name, "rank": result.rank, "price": award.price, "budget": award.budget,
-            "savings_rate": savings_figures(award.budget, award.price)["rate"], "passed_over": passed})
-        _reveal_draws(tender.pk)
-        award_id = award.pk
+        return _award(actor, locked, chosen, passed, now)
 
-        def render() -> None:
-            from evaluation.tasks import award_notice_render
 
-            award_notice_render.delay(award_id)
+def _award(actor: Actor, locked: Committee, chosen: dict, passed: list[dict], now, *, deemed: bool = False) -> Award:
+    """Record the winner, move the lot to awarded, reveal the draws, render the notice after commit (inside the
+    caller's transaction, which holds the committee's row)."""
+    lot = locked.lot
+    result = Result.objects.select_related("bid__bidder").get(committee=locked, bid_id=chosen["bid"])
+    if result.price is None:
+        raise IllegalTransition(_("The chosen bid has no evaluated price."))
+    award = Award.objects.create(lot=lot, bid=result.bid, price=result.price, budget=lot.budget, passed_over=[
+        {"bid": p["bid"], "reason": p["reason"]} for p in passed], confirmed_by=actor.user, confirmed_at=now,
+        deemed=deemed)
+    stage_move(actor, locked, Stage.AWARDED, data={
+        "lot": lot.pk, "award": award.pk, "bid": result.bid_id, "bidder": result.bid.bidder_id,
+        "bidder_name": result.bid.bidder.name, "rank": result.rank, "price": award.price, "budget": award.budget,
+        "savings_rate": savings_figures(award.budget, award.price)["rate"], "passed_over": passed,
+        **({"deemed": True} if deemed else {})})
+    _reveal_draws(lot.tender_id)
+    award_id = award.pk
 
-        transaction.on_commit(render)
+    def render() -> None:
+        from evaluation.tasks import award_notice_render
+
+        award_notice_render.delay(award_id)
+
+    transaction.on_commit(render)
     return award
+
+
+def _gp_locked(committee: Committee) -> tuple[Committee, Report]:
+    locked = Committee.objects.select_for_update().select_related("lot__tender").get(pk=committee.pk)
+    if locked.stage == Stage.AWARDED:
+        raise IllegalTransition(_("This lot is already awarded."))
+    report = Report.objects.filter(committee=locked).first()
+    if locked.stage != Stage.REPORTED or report is None or report.completed_at is None:
+        raise IllegalTransition(_("The winner is chosen from the signed evaluation report; the evaluation is at "
+                                  "“%(stage)s”.") % {"stage": locked.get_stage_display()}, code="wrong_stage")
+    return locked, report
+
+
+def _gp_announce(locked: Committee, candidates: list[dict], now) -> None:
+    """The result announcement (中标（成交）结果公告): the report's candidates and the winner, for
+    GP_RESULT_NOTICE_WORKING_DAYS working days, shown on the lot's result page."""
+    ends = timezone.make_aware(datetime.combine(
+        add_working_days(timezone.localtime(now).date(), settings.GP_RESULT_NOTICE_WORKING_DAYS), time.max))
+    Publicity.objects.create(lot_id=locked.lot_id, starts_at=now, ends_at=ends, candidates=candidates)
+
+
+def _gp_award(actor: Actor, committee: Committee, *, bid_id, passed_over) -> Award:
+    with transaction.atomic():
+        locked, report = _gp_locked(committee)
+        now = clock.now()
+        due = gp_decision_due(report)
+        if now >= due:
+            raise IllegalTransition(_("The purchaser's %(n)d working days to choose ended at %(due)s; the first-ranked "
+                                      "candidate is deemed chosen (87号令 art. 68).")
+                                    % {"n": settings.GP_AWARD_DECISION_WORKING_DAYS, "due": at(due)},
+                                    code="decision_period_over")
+        candidates = _candidates(locked)
+        chosen, passed = _winner(candidates, bid_id, passed_over)
+        award = _award(actor, locked, chosen, passed, now)
+        _gp_announce(locked, candidates, now)
+    return award
+
+
+GP_DEEMED = Actor.system("gp-deemed-award")
+
+
+def gp_award_advance(lot_id: int) -> Award | None:
+    """Government procurement: once the purchaser's decision period is over without a decision, the first-ranked
+    candidate is deemed chosen (87号令 art. 68). Safe to call on every visit; returns the award it made."""
+    committee = Committee.objects.select_related("lot__tender").filter(lot_id=lot_id).first()
+    if committee is None or not is_gp(committee.lot.tender) or committee.stage != Stage.REPORTED:
+        return None
+    report = Report.objects.filter(committee=committee, completed_at__isnull=False).first()
+    if report is None or clock.now() < gp_decision_due(report) or committee.lot.tender.status == TenderStatus.CANCELLED:
+        return None
+    with transaction.atomic():
+        try:
+            locked, report = _gp_locked(committee)
+        except IllegalTransition:
+            return None  # decided meanwhile
+        now = clock.now()
+        candidates = _candidates(locked)
+        if not candidates:
+            return None
+        first = min(candidates, key=lambda c: c["rank"])
+        award = _award(GP_DEEMED, locked, first, [], now, deemed=True)
+        _gp_announce(locked, candidates, now)
+    return award
+
+
+def gp_awards_advance() -> int:
+    """Beat task: deem the awards that are due. Returns how many lots were looked at."""
+    lots = list(Committee.objects.filter(stage=Stage.REPORTED, lot__tender__category=Category.GOVERNMENT)
+                .values_list("lot_id", flat=True))
+    for lot_id in lots:
+        gp_award_advance(lot_id)
+    return len(lots)
 
 
 def _reveal_draws(tender_id: int) -> None:

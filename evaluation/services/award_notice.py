@@ -111,6 +111,8 @@ def notice_html(award: Award) -> str:
             "passed_over": [{**p, "bidder": ranks.get(p["bid"], {}).get("bidder", ""),
                              "rank": ranks.get(p["bid"], {}).get("rank")} for p in award.passed_over],
             "confirmed_at": timezone.localtime(award.confirmed_at),
+            # government procurement: no candidate publicity; the Publicity row is the result announcement
+            "gp_flow": tender.category == "government", "deemed": award.deemed,
             "notice_number": f"{tender.reference or tender.pk}-{lot.number:02d}",
             "ledger_seq": event.seq if event else "—", "ledger_hash": event.hash if event else "—",
         })
@@ -159,8 +161,10 @@ def result_messages(award: Award, pdf: bytes) -> list[EmailMessage]:
                                "application/pdf")
             else:
                 subject = _("Result of “%(title)s”, %(lot)s") % facts
-                body = _("The tenderer has confirmed the winner of “%(title)s” (%(ref)s), %(lot)s: %(winner)s, at "
-                         "%(price)s.") % facts
+                body = (_("The purchaser did not choose in time, so the first-ranked candidate is deemed the winner of "
+                          "“%(title)s” (%(ref)s), %(lot)s: %(winner)s, at %(price)s.") if award.deemed else
+                        _("The tenderer has confirmed the winner of “%(title)s” (%(ref)s), %(lot)s: %(winner)s, at "
+                          "%(price)s.")) % facts
                 result = results.get(bid.pk)
                 if bid.pk in passed:
                     body += " " + _("Your bid was ranked %(rank)s; the tenderer passed it over: %(reason)s") % {

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bidding.lifecycle import tender_transition
-from bidding.models import Tender
+from bidding.models import Category, Tender
 from bidding.models import TenderStatus as S
 from core.actor import Actor
 from evaluation.models import Committee, Stage
@@ -23,12 +23,18 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (Stage.SIGNING, Stage.REPORTED): "evaluation.report_completed",
     (Stage.REPORTED, Stage.PUBLICITY): "evaluation.publicity_started",
     (Stage.PUBLICITY, Stage.AWARDED): "evaluation.awarded",
+    (Stage.REPORTED, Stage.AWARDED): "evaluation.awarded",  # government procurement (RULES M7)
 }
 
 # Tender status once every lot's committee (or failed opening) has reached a stage.
 TENDER_FOLLOWS = [
     (Stage.AWARDED, S.PUBLICITY, S.AWARDED),
     (Stage.PUBLICITY, S.EVALUATED, S.PUBLICITY),
+    (Stage.REPORTED, S.EVALUATING, S.EVALUATED),
+]
+# Government procurement publishes no candidates: the purchaser decides from the report (RULES M7).
+GP_TENDER_FOLLOWS = [
+    (Stage.AWARDED, S.EVALUATED, S.AWARDED),
     (Stage.REPORTED, S.EVALUATING, S.EVALUATED),
 ]
 ORDER = [Stage.ELECTING, Stage.REVIEWING, Stage.SCORING, Stage.SUMMARY, Stage.SIGNING, Stage.REPORTED,
@@ -62,7 +68,8 @@ def tender_sync(actor: Actor, tender_id: int) -> None:
         if tender.status == S.EVALUATING:
             tender_transition(actor=actor, tender=tender, to=S.FAILED, data={"reason": "no valid bid in any lot"})
         return
-    for stage, before, after in reversed(TENDER_FOLLOWS):
+    follows = GP_TENDER_FOLLOWS if tender.category == Category.GOVERNMENT else TENDER_FOLLOWS
+    for stage, before, after in reversed(follows):
         if all(ORDER.index(s) >= ORDER.index(stage) for s in live) and tender.status == before:
             tender = tender_transition(actor=actor, tender=tender, to=after)
 

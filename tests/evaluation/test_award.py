@@ -272,3 +272,107 @@ def test_the_notice_is_a_deal_notice_after_a_negotiation():
     gp = notice_terms(Tender(category=Category.GOVERNMENT, method=Method.OPEN))
     assert gp["title"] == "中标通知书" and gp["buyer"] == "采购人"
     assert notice_terms(Tender(category=Category.GOVERNMENT, method=Method.CONSULTATION))["title"] == "成交通知书"
+
+
+# --- Government procurement (RULES M7; 87号令 art. 68-69) -------------------------------------------------------
+
+@pytest.fixture
+def gp_reported(formed, clock_at):
+    """A government-procurement lot whose report every member has signed. The evaluation ran on a works scheme
+    (the fixtures' own); the category is switched once it is reported, since the award reads only the category
+    and the signed report."""
+    from core import clock
+    from evaluation.models import Report
+
+    reach_reported(formed)
+    Tender.objects.filter(pk=formed.lot.tender_id).update(category=Category.GOVERNMENT)
+    formed.report = Report.objects.create(committee=formed.committee, file="report.pdf", sha256="0" * 64,
+                                          generated_at=clock.now(), completed_at=clock.now())
+    return formed
+
+
+def first_ranked(ready):
+    return Result.objects.filter(committee=ready.committee, rank=1).select_related("bid__bidder").get()
+
+
+def test_government_procurement_has_no_candidate_publicity_the_purchaser_chooses_from_the_report(
+        gp_reported, agency, tenderer, regulator, english, tmp_path):
+    with pytest.raises(IllegalTransition, match="publishes no candidates"):
+        publicity_start(actor=agency, lot_id=gp_reported.lot.pk)
+    for outsider in (agency, regulator, gp_reported.bidders[0].actor):
+        with pytest.raises(PermissionDenied):
+            award_confirm(actor=outsider, lot_id=gp_reported.lot.pk)
+    with pytest.raises(DomainError, match="record the reason"):
+        award_confirm(actor=tenderer, lot_id=gp_reported.lot.pk, bid_id=Result.objects.get(
+            committee=gp_reported.committee, rank=2).bid_id)
+    assert not Award.objects.exists()
+
+    award = award_confirm(actor=tenderer, lot_id=gp_reported.lot.pk)
+
+    assert award.bid_id == first_ranked(gp_reported).bid_id and not award.deemed
+    assert Committee.objects.get(pk=gp_reported.committee.pk).stage == "awarded"
+    tender = Tender.objects.get(pk=gp_reported.lot.tender_id)
+    assert tender.status == "awarded"
+    actions = list(Event.objects.filter(tender_id=tender.pk, action__startswith="tender.").values_list("action",
+                                                                                                     flat=True))
+    assert "tender.awarded" in actions and "tender.candidates_published" not in actions
+    seen = publicity_for(actor=ANONYMOUS, lot_id=gp_reported.lot.pk)  # the result announcement
+    assert seen["gp"] and seen["award"]["bidder"] == award.bid.bidder.name and seen["ends_at"] > seen["starts_at"]
+    with pytest.raises(IllegalTransition, match="7 working days"):
+        objection_raise(actor=gp_reported.bidders[0].actor, lot_id=gp_reported.lot.pk, text="不服评审结果，请求复核。")
+    with pytest.raises(IllegalTransition, match="already awarded"):
+        award_confirm(actor=tenderer, lot_id=gp_reported.lot.pk)
+    text = notice_text(award, tmp_path)
+    assert "按评标报告推荐的顺序确定你单位为中标人" in text and "公示" not in text
+
+
+def test_government_procurement_without_a_choice_in_time_deems_the_first_ranked_chosen(
+        gp_reported, tenderer, clock_at, english, tmp_path):
+    from evaluation.services.award import gp_award_advance, gp_awards_advance, gp_decision_due
+
+    due = gp_decision_due(gp_reported.report)
+    assert (due - gp_reported.report.completed_at) >= timedelta(days=5)  # 5 working days, then the day ends
+    clock_at(due - timedelta(seconds=1))
+    assert gp_award_advance(gp_reported.lot.pk) is None and not Award.objects.exists()
+    clock_at(due)
+    before = Event.objects.count()
+    with pytest.raises(IllegalTransition, match="deemed chosen"):
+        award_confirm(actor=tenderer, lot_id=gp_reported.lot.pk)
+    assert Event.objects.count() == before and not Award.objects.exists()
+
+    award = gp_award_advance(gp_reported.lot.pk)
+
+    assert award.deemed and award.confirmed_by is None and award.bid_id == first_ranked(gp_reported).bid_id
+    moved = Event.objects.get(action="evaluation.awarded")
+    assert moved.data["deemed"] is True and moved.role == "gp-deemed-award" and moved.actor_id is None
+    assert Tender.objects.get(pk=gp_reported.lot.tender_id).status == "awarded"
+    assert gp_award_advance(gp_reported.lot.pk) is None and gp_awards_advance() == 0
+    assert "视同确定排名第一的候选人为中标人" in notice_text(award, tmp_path)
+
+
+def notice_text(award, tmp_path) -> str:
+    award = award_notice_publish(award.pk)
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(award.notice.read())
+    out = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True)
+    return "".join(out.stdout.split())
+
+
+def test_the_purchaser_chooses_on_the_progress_page_and_the_result_is_announced(gp_reported, tenderer, agency):
+    from django.urls import reverse
+
+    from tests.witness.test_views import client_for
+
+    progress = reverse("evaluation:progress", args=[gp_reported.lot.pk])
+    confirm = reverse("evaluation:award_confirm", args=[gp_reported.lot.pk])
+    own = client_for(tenderer).get(progress).content.decode()
+    assert "The purchaser chooses the winner" in own and confirm in own
+    theirs = client_for(agency).get(progress).content.decode()
+    assert "The purchaser chooses the winner" in theirs and confirm not in theirs
+    assert "Publish the candidates" not in theirs
+    response = client_for(tenderer).post(confirm, {})
+    assert response.status_code == 302 and response["Location"] == reverse("evaluation:publicity",
+                                                                           args=[gp_reported.lot.pk])
+    page = client_for().get(response["Location"]).content.decode()
+    assert "Award result" in page and first_ranked(gp_reported).bid.bidder.name in page
+    assert "Raise the objection" not in page and "质疑" in page

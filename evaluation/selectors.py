@@ -11,14 +11,17 @@ from django.utils.translation import gettext as _
 
 from bidding.hall import readout_row
 from bidding.models import OPENED_STATUSES, OpenedBid
+from bidding.permissions import is_operator
+from core import clock
 from core.actor import Actor
 from core.templatetags.platform import format_yuan
-from evaluation.models import Committee, Criterion, Flag, Member, Question, Requirement, Result, ReviewMark, Score, \
-    Sheet, Stage, Step
+from evaluation.models import Committee, Criterion, Flag, Member, Question, Report, Requirement, Result, ReviewMark, \
+    Score, Sheet, Signature, Stage, Step
 from evaluation.scoring import CORRECTION_KINDS
 from evaluation.permissions import EvalAction, committee_can, member_of
 from evaluation.progress import progress_state
 from evaluation.services.committees import committee_for
+from evaluation.services.reports import absence_due
 from evaluation.services.work import bid_parts, compliant_bid_ids, scored_criteria
 
 
@@ -164,11 +167,6 @@ def _describe(flag: Flag, prices: dict, ordered: list, ceiling, criteria: dict) 
 def absence_recording(actor: Actor, committee: Committee) -> dict | None:
     """For the leader and the host while the report awaits signatures: the members (other than the actor) who
     have neither signed nor refused, and from when their silence may be recorded (RULES X8). None otherwise."""
-    from bidding.permissions import is_operator
-    from core import clock
-    from evaluation.models import Report, Signature
-    from evaluation.services.reports import absence_due
-
     if committee.stage != Stage.SIGNING:
         return None
     me = member_of(actor, committee)

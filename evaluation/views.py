@@ -19,7 +19,8 @@ from bidding.permissions import is_operator, is_party
 from core import clock
 from core.errors import DomainError, NotFound, PermissionDenied
 from evaluation import selectors
-from evaluation.models import Committee, CriterionKind, Method, ProcurementKind, RequirementKind, ScoredBy, TieRule
+from evaluation.models import (Committee, CriterionKind, Method, ProcurementKind, Publicity, RequirementKind, ScoredBy,
+                               TieRule)
 from evaluation.permissions import EvalAction, committee_can, member_of
 from evaluation.progress import progress_state
 from evaluation.scoring import PRICE_FORMULAS
@@ -278,8 +279,6 @@ def award_confirm(request, lot_id: int):
     response = _act(request, lot_id, lambda: confirm(actor=request.actor, lot_id=lot_id, bid_id=bid,
                                                      passed_over=passed),
                     _("The winner is confirmed. The award notice is being issued and every bidder is told its result."))
-    from evaluation.models import Publicity
-
     if not Publicity.objects.filter(lot_id=lot_id).exists():  # government procurement, not decided yet
         return redirect("evaluation:progress", lot_id=lot_id)
     return response

@@ -48,6 +48,7 @@ from django.utils.translation import ngettext
 
 from bidding.hall import readout_row
 from bidding.models import OPENED_STATUSES, Opening
+from bidding.permissions import is_operator, is_party
 from bidding.services.opening_record import RESULT_CN, VIA_CN
 from core import clock, lottery
 from core.actor import Actor
@@ -691,14 +692,15 @@ def report_document(actor: Actor, lot_id: int) -> tuple[Report, object, bool]:
     the members' names; for the tenderer and its agency before the award, the nameless copy made once every
     member has signed (the report goes to the tenderer: 招标投标法 art. 40, RULES M7); otherwise refused."""
     committee = committee_for(actor=actor, lot_id=lot_id)
-    if committee_can(actor, committee, EvalAction.SEE_NAMES):
-        return (report := report_for(actor, lot_id)), report.file, True
-    from bidding.permissions import is_party
-
-    if not is_party(actor, committee.lot.tender):
+    named = committee_can(actor, committee, EvalAction.SEE_NAMES)
+    if not named and not is_party(actor, committee.lot.tender):
         raise PermissionDenied(_("The evaluation report is open to the committee, the regulator, and the tenderer "
                                  "and its agency."))
     report = Report.objects.filter(committee=committee).first()
+    if named:
+        if report is None:
+            raise NotFound(_("The evaluation report has not been generated yet."))
+        return report, report.file, True
     if report is None or report.completed_at is None:
         raise NotFound(_("The evaluation report is not complete yet: the tenderer receives it once every member "
                          "has signed."))
@@ -916,8 +918,6 @@ def signature_absence_record(*, actor: Actor, lot_id: int, member_id: int) -> Si
     """The leader (or the host) records that a member neither signed the report nor refused within
     EVALUATION_SIGNING_WAIT_MINUTES of its generation: a refusal without reasons, deemed agreement with the
     result (RULES X8; 招标投标法实施条例 art. 53), so that one absent member cannot hold the report back."""
-    from bidding.permissions import is_operator
-
     committee = committee_for(actor=actor, lot_id=lot_id)
     me = member_of(actor, committee)
     if not ((me is not None and me.is_leader) or is_operator(actor, committee.lot.tender)):

@@ -66,3 +66,19 @@ def server_facts(url: str) -> str:
         sync = conn.execute("SHOW synchronous_commit").fetchone()[0]
         fsync = conn.execute("SHOW fsync").fetchone()[0]
     return f"PostgreSQL {version} (synchronous_commit={sync}, fsync={fsync}), {os.cpu_count()} CPUs"
+
+
+def production_environment() -> dict[str, str]:
+    """Environment for a server subprocess that runs as production does (DEBUG off: no query log, no debug
+    cursor, WhiteNoise in the middleware) with the keys of this process's settings, so that what it signs
+    verifies here. Loopback speaks plain HTTP, so the HTTPS redirect a TLS proxy makes moot is off."""
+    from django.conf import settings
+
+    from core import pdfsign
+
+    ca_key, ca_cert = pdfsign._ca_pem()
+    return {"DEBUG": "0", "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0", "EXPERT_ID_KEY": settings.EXPERT_ID_KEY,
+            "PLATFORM_SIGNING_KEY": settings.PLATFORM_SIGNING_KEY,
+            "BID_KEY_ENCRYPTION_KEY": settings.BID_KEY_ENCRYPTION_KEY, "PLATFORM_CA_KEY": ca_key,
+            "PLATFORM_CA_CERT": ca_cert}

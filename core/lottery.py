@@ -40,7 +40,7 @@ class Bucket:
 
     @classmethod
     def of(cls, key: str, count: int, candidates: Iterable[int]) -> "Bucket":
-        return cls(key=str(key), count=int(count), candidates=tuple(sorted({int(c) for c in candidates})))
+        return cls(key=str(key), count=int(count), candidates=tuple(sorted(set(map(int, candidates)))))
 
 
 @dataclass
@@ -84,66 +84,45 @@ def score(seed: bytes, candidate: int) -> str:
     return hmac.new(seed, str(int(candidate)).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def _hmac_copier(seed: bytes):
-    """A function returning a fresh HMAC-SHA256 state keyed with `seed`, to update with one message: OpenSSL's
-    keyed HMAC copied (CPython's `_hashlib`, what hmac.new itself uses), else RFC 2104 by hand. Making the key
-    schedule once and copying it is what makes ranking tens of thousands of ids fast."""
-    try:
-        from _hashlib import hmac_new
-
-        return hmac_new(seed, digestmod="sha256").copy
-    except (ImportError, ValueError, TypeError):
-        return _Rfc2104(seed).copy
+def _keyed_states(seed: bytes):
+    """HMAC-SHA256's two keyed SHA-256 states (RFC 2104): SHA-256 after the key XOR ipad, and after the key XOR
+    opad. HMAC(seed, m) = SHA-256(opad-state + SHA-256(ipad-state + m)). Copying these two states per message is
+    about twice as fast as copying OpenSSL's keyed HMAC (`hmac.new(...).copy()`) and gives the same digests
+    (tests/experts/test_lottery.py checks them against `hmac`)."""
+    key = (hashlib.sha256(seed).digest() if len(seed) > 64 else seed).ljust(64, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
 
 
-class _Rfc2104:
-    """HMAC-SHA256 from two keyed SHA-256 states (RFC 2104), for interpreters without `_hashlib.hmac_new`."""
-
-    def __init__(self, seed: bytes, states=None) -> None:
-        if states is None:
-            key = (hashlib.sha256(seed).digest() if len(seed) > 64 else seed).ljust(64, b"\0")
-            states = (hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key)))
-        self.inner, self.outer = states
-
-    def copy(self) -> "_Rfc2104":
-        return _Rfc2104(b"", (self.inner.copy(), self.outer.copy()))
-
-    def update(self, message: bytes) -> None:
-        self.inner.update(message)
-
-    def digest(self) -> bytes:
-        outer = self.outer.copy()
-        outer.update(self.inner.digest())
-        return outer.digest()
+def _digests(seed: bytes, candidates: Sequence[int]) -> list[bytes]:
+    """HMAC-SHA256(seed, ASCII decimal id) of each candidate, in order: the raw form of `score`."""
+    inner, outer = _keyed_states(seed)
+    inner_copy, outer_copy = inner.copy, outer.copy
+    out = []
+    append = out.append
+    for candidate in candidates:
+        h = inner_copy()
+        h.update(b"%d" % candidate)
+        o = outer_copy()
+        o.update(h.digest())
+        append(o.digest())
+    return out
 
 
 def ranking(seed: bytes, candidates: Iterable[int]) -> list[int]:
     """Candidates in draw order: lowest HMAC-SHA256(seed, id) first. Also the tie-break order for bids.
 
     Raw digests sort exactly as their hex forms do."""
-    return _ranked(seed, {int(c) for c in candidates})
+    return _ranked(seed, list({int(c) for c in candidates}))
 
 
-def _ranked(seed: bytes, unique: Iterable[int]) -> list[int]:
+def _ranked(seed: bytes, unique: Sequence[int]) -> list[int]:
     """`ranking` of ids already known to be distinct ints. The digests are sorted on their own (bytes compare
     faster than tuples); equal digests, which SHA-256 does not produce in practice, fall back to (digest, id)."""
-    fresh = _hmac_copier(seed)
-    by_digest = {}
-    count = 0
-    for candidate in unique:
-        h = fresh()
-        h.update(b"%d" % candidate)
-        by_digest[h.digest()] = candidate
-        count += 1
-    if len(by_digest) == count:
+    digests = _digests(seed, unique)
+    by_digest = dict(zip(digests, unique))
+    if len(by_digest) == len(unique):
         return [by_digest[d] for d in sorted(by_digest)]
-    keyed = []
-    for candidate in set(unique):
-        h = fresh()
-        h.update(b"%d" % candidate)
-        keyed.append((h.digest(), candidate))
-    keyed.sort()
-    return [candidate for _, candidate in keyed]
+    return [candidate for _, candidate in sorted(zip(digests, unique))]
 
 
 def next_in(order: Sequence[int], used: set[int]) -> int | None:

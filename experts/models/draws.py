@@ -45,7 +45,10 @@ class Draw(models.Model):
         verbose_name = _("expert draw")
         verbose_name_plural = _("expert draws")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "evaluation_at"])]
+        # draw_evaluation_day: the "already booked that day" exclusion reads the day's draws by time, whatever
+        # their status, so it does not grow with the years of draws before (experts/eligibility.py).
+        indexes = [models.Index(fields=["status", "evaluation_at"]),
+                   models.Index(fields=["evaluation_at", "id"], name="draw_evaluation_day")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.lot}"
@@ -101,7 +104,10 @@ class Selection(models.Model):
             models.UniqueConstraint(fields=["draw", "sequence"], name="selection_sequence_unique"),
             models.UniqueConstraint(fields=["draw", "expert"], name="selection_expert_once"),
         ]
-        indexes = [models.Index(fields=["expert", "state"]), models.Index(fields=["state", "respond_by"])]
+        # selection_recent: the "selected too often recently" exclusion counts the window's selections from this
+        # index alone (index-only), not by reading every selection ever made (experts/eligibility.py).
+        indexes = [models.Index(fields=["expert", "state"]), models.Index(fields=["state", "respond_by"]),
+                   models.Index(fields=["notified_at", "expert", "draw"], name="selection_recent")]
 
     @property
     def seated(self) -> bool:

@@ -194,11 +194,11 @@ def draw_run(*, actor: Actor, draw: Draw) -> Draw:
 def invite(draw: Draw, selections: list[Selection]) -> None:
     from experts.models import Expert
 
-    experts = Expert.objects.select_related("user").in_bulk([s.expert_id for s in selections])
+    users = dict(Expert.objects.filter(pk__in=[s.expert_id for s in selections]).values_list("pk", "user_id"))
     deadline = timezone.localtime(selections[0].respond_by).strftime("%Y-%m-%d %H:%M") if selections else ""
     when = timezone.localtime(draw.evaluation_at).strftime("%Y-%m-%d %H:%M")
     place = _("remote off-site evaluation") if draw.remote else draw.evaluation_place
-    notify(users=[experts[s.expert_id].user for s in selections],
+    notify(user_ids=[users[s.expert_id] for s in selections],
            subject=_("Invitation to evaluate on %(when)s") % {"when": when},
            body=_("You have been drawn for an evaluation committee on %(when)s (%(place)s). Confirm or decline on "
                   "your expert page by %(deadline)s; without an answer the next expert is called.")

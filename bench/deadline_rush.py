@@ -8,7 +8,8 @@ with one lot, BIDDERS approved bidder organisations each with a registered seali
 one envelope per bidder sealed with `ebid` for that bidder (≈ MiB each, kept in memory). MEDIA_ROOT and
 BID_UPLOAD_DIR are made under one temporary directory (TMPDIR), so the chunks and the stored envelopes share
 a disk; everything is removed afterwards. Then daphne is started on a free loopback port with the same
-environment (BENCH_SERVER replaces the daphne command line, e.g. to try another ASGI server).
+environment and production's settings (DEBUG off, this process's keys: bench/_common.production_environment;
+BENCH_SERVER replaces the daphne command line, e.g. to try another ASGI server).
 
 Timed, "platform": every bidder at once (asyncio + aiohttp, a connection each) runs the upload API of
 docs/sealing.md §11 — start, PUT chunks of BENCH_CHUNK bytes (4 MiB), finish — with `Authorization: Token`.
@@ -150,7 +151,11 @@ def start_server(app: str, port: int, log: Path) -> subprocess.Popen:
     import urllib.request
 
     command = shlex.split(os.environ.get("BENCH_SERVER", str(ROOT / ".venv" / "bin" / "daphne")))
-    proc = subprocess.Popen([*command, "-b", "127.0.0.1", "-p", str(port), app], cwd=ROOT, env=dict(os.environ),
+    from bench._common import production_environment
+
+    # As production runs it: DEBUG off (no debug cursor, no query log), with this process's keys
+    proc = subprocess.Popen([*command, "-b", "127.0.0.1", "-p", str(port), app], cwd=ROOT,
+                            env={**os.environ, **production_environment()},
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

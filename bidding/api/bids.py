@@ -41,14 +41,19 @@ class UploadStartSerializer(serializers.Serializer):
         "A fresh random key per envelope; repeat it only to retry (the same upload comes back)."))
 
 
-class UploadSerializer(serializers.ModelSerializer):
-    lot_id = serializers.IntegerField()
-    finished = serializers.SerializerMethodField()
+class UploadSerializer(serializers.Serializer):
+    """An upload's progress. Declared field by field rather than as a ModelSerializer, which builds its fields
+    from the model on every instance: this answers every chunk of every bid at the deadline."""
 
-    class Meta:
-        model = BidUpload
-        fields = ["id", "lot_id", "declared_size", "declared_sha256", "received", "idempotency_key", "created_at",
-                  "expires_at", "finished"]
+    id = serializers.IntegerField(read_only=True)
+    lot_id = serializers.IntegerField(read_only=True)
+    declared_size = serializers.IntegerField(read_only=True)
+    declared_sha256 = serializers.CharField(read_only=True)
+    received = serializers.IntegerField(read_only=True)
+    idempotency_key = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+    finished = serializers.SerializerMethodField()
 
     def get_finished(self, obj) -> bool:
         return obj.finished_at is not None

@@ -23,10 +23,11 @@ Canonical JSON: UTF-8, keys sorted, no whitespace (separators "," and ":"), non-
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 SEED_BYTES = 32
@@ -43,16 +44,47 @@ class Bucket:
         return cls(key=str(key), count=int(count), candidates=tuple(sorted(set(map(int, candidates)))))
 
 
+class Rankings(Mapping):
+    """Each bucket's full ranking (bucket key -> ids, first drawn first), sorted when first read. A draw takes
+    the head of each ranking; only a replacement or a verifier needs the rest."""
+
+    def __init__(self) -> None:
+        self._orders: dict[str, list[int]] = {}
+        self._scored: dict[str, tuple[list[bytes], Sequence[int]]] = {}
+
+    def add(self, key: str, digests: list[bytes], candidates: Sequence[int]) -> None:
+        self._scored[key] = (digests, candidates)
+        self._orders.pop(key, None)
+
+    def __getitem__(self, key: str) -> list[int]:
+        if key not in self._orders:
+            digests, candidates = self._scored[key]
+            self._orders[key] = _order(digests, candidates)
+        return self._orders[key]
+
+    def __iter__(self):
+        return iter(self._scored)
+
+    def __len__(self) -> int:
+        return len(self._scored)
+
+
 @dataclass
 class Selection:
     """The outcome of a draw: who was taken, in what order, and which buckets ran short."""
 
     taken: list[tuple[str, int]] = field(default_factory=list)  # (bucket key, id) in the order taken
-    rankings: dict[str, list[int]] = field(default_factory=dict)
+    rankings: Rankings = field(default_factory=Rankings)
     short: dict[str, tuple[int, int]] = field(default_factory=dict)  # bucket -> (needed, available)
+    heads: dict[str, list[int]] = field(default_factory=dict)  # the start of each ranking, as far as the draw read
 
     def ids(self, bucket: str | None = None) -> list[int]:
         return [i for b, i in self.taken if bucket is None or b == bucket]
+
+    def rank(self, key: str, candidate: int) -> int:
+        """1 for the first of the bucket's ranking."""
+        head = self.heads.get(key, ())
+        return (head.index(candidate) if candidate in head else self.rankings[key].index(candidate)) + 1
 
 
 def new_seed() -> bytes:
@@ -116,9 +148,13 @@ def ranking(seed: bytes, candidates: Iterable[int]) -> list[int]:
 
 
 def _ranked(seed: bytes, unique: Sequence[int]) -> list[int]:
-    """`ranking` of ids already known to be distinct ints. The digests are sorted on their own (bytes compare
-    faster than tuples); equal digests, which SHA-256 does not produce in practice, fall back to (digest, id)."""
-    digests = _digests(seed, unique)
+    """`ranking` of ids already known to be distinct ints."""
+    return _order(_digests(seed, unique), unique)
+
+
+def _order(digests: list[bytes], unique: Sequence[int]) -> list[int]:
+    """Distinct ids by (digest, id). The digests are sorted on their own (bytes compare faster than tuples);
+    equal digests, which SHA-256 does not produce in practice, fall back to (digest, id)."""
     by_digest = dict(zip(digests, unique))
     if len(by_digest) == len(unique):
         return [by_digest[d] for d in sorted(by_digest)]
@@ -134,9 +170,15 @@ def draw(seed: bytes, buckets: Sequence[Bucket]) -> Selection:
     result = Selection()
     used: set[int] = set()
     for bucket in buckets:
-        order = _ranked(seed, bucket.candidates)  # Bucket.of made them distinct ints
-        result.rankings[bucket.key] = order
-        available = [c for c in order if c not in used]
+        candidates = bucket.candidates  # Bucket.of made them distinct ints
+        digests = _digests(seed, candidates)
+        result.rankings.add(bucket.key, digests, candidates)
+        # The head of the ranking that can hold this bucket's count after the earlier buckets' takings: the
+        # (digest, id) order, as the full ranking's, without sorting the rest.
+        taken_here = len(used.intersection(candidates)) if used else 0
+        head = [c for _, c in heapq.nsmallest(bucket.count + taken_here, zip(digests, candidates))]
+        result.heads[bucket.key] = head
+        available = [c for c in head if c not in used]
         if len(available) < bucket.count:
             result.short[bucket.key] = (bucket.count, len(available))
         for candidate in available[: bucket.count]:

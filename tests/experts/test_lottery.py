@@ -66,6 +66,28 @@ def test_only_candidates_are_taken_once_each_and_the_same_inputs_give_the_same_r
 
 
 @settings(max_examples=200, deadline=None)
+@given(seed=st.binary(min_size=32, max_size=32), spec=bucket_lists)
+def test_the_draw_reading_only_each_rankings_head_takes_what_the_documented_algorithm_takes(seed, spec):
+    """docs/draws.md step 4 done the slow way: every bucket's whole ranking by (hex score, id), filled in order."""
+    buckets = _buckets(spec)
+    expected, used, short = [], set(), {}
+    for bucket in buckets:
+        order = sorted(bucket.candidates, key=lambda i: (lottery.score(seed, i), i))
+        free = [c for c in order if c not in used]
+        if len(free) < bucket.count:
+            short[bucket.key] = (bucket.count, len(free))
+        for candidate in free[: bucket.count]:
+            used.add(candidate)
+            expected.append((bucket.key, candidate))
+    selection = lottery.draw(seed, buckets)
+    assert selection.taken == expected and selection.short == short
+    for key, candidate in selection.taken:
+        order = sorted(next(b for b in buckets if b.key == key).candidates, key=lambda i: (lottery.score(seed, i), i))
+        assert selection.rank(key, candidate) == order.index(candidate) + 1
+        assert selection.rankings[key] == order
+
+
+@settings(max_examples=200, deadline=None)
 @given(seed=st.binary(min_size=32, max_size=32), spec=bucket_lists, vacancies=st.lists(st.integers(1, 5), max_size=6))
 def test_replacements_follow_the_ranking(seed, spec, vacancies):
     buckets = _buckets(spec)

@@ -12,7 +12,8 @@ environment and production's settings (DEBUG off, this process's keys: bench/_co
 BENCH_SERVER replaces the daphne command line, e.g. to try another ASGI server).
 
 Timed, "platform": every bidder at once (asyncio + aiohttp, a connection each) runs the upload API of
-docs/sealing.md §11 — start, PUT chunks of BENCH_CHUNK bytes (4 MiB), finish — with `Authorization: Token`.
+docs/sealing.md §11 — start, PUT chunks of BENCH_CHUNK bytes (4 MiB), finish — with `Authorization: Token`
+(the chunks with the upload's `X-Upload-Token` instead, as the bid page sends them).
 A failed request is resumed as the bidder tool would (GET the upload, go on from `received`; finish again),
 at most 5 times, and counted. Printed: wall time from the first request to the last receipt, MiB/s, each
 bidder's latency (start to receipt) and the finish and chunk requests' latency, p50/p95/p99/max; CPU seconds
@@ -271,7 +272,8 @@ async def one_bidder(session, base: str, lot_id: int, bidder: Bidder) -> None:
         sent = time.perf_counter()
         answer = await _call(session, "PUT", f"{url}chunk/?offset={received}", 200,
                              data=envelope[received:received + CHUNK],
-                             headers={**auth, "Content-Type": "application/octet-stream"})
+                             headers={"X-Upload-Token": upload.get("upload_token", ""),
+                                      "Content-Type": "application/octet-stream"})
         bidder.chunk_latencies.append(time.perf_counter() - sent)
         received = answer["received"]
 
@@ -316,6 +318,21 @@ def cpu_seconds(pid: int, thread: int | None = None) -> tuple[float, float]:
     return user, system
 
 
+def database_cpu() -> float:
+    """User + system CPU seconds of the PostgreSQL server's processes on this machine (those alive when read:
+    the servers' pooled connections live through a rush), or 0 where it runs elsewhere."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text.split("(", 1)[1].split(")", 1)[0] == "postgres":
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def machine_cpu() -> tuple[int, int, int]:
     """(busy, iowait, total) jiffies since boot, all CPUs."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -328,21 +345,23 @@ def timed_rush(app: str, lot_id: int, bidders: list[Bidder], log: Path) -> dict:
     server = start_server(app, free_port(), log)
     base = f"http://127.0.0.1:{server.args[server.args.index('-p') + 1]}"
     profiler = None
-    if os.environ.get("BENCH_PROFILE") and app == "config.asgi:application":
+    if os.environ.get("BENCH_PROFILE") and not app.startswith("bench."):
         # py-spy's collapsed stacks of the server while it holds the GIL (PY_SPY: the py-spy command)
         profiler = subprocess.Popen([os.environ.get("PY_SPY", "py-spy"), "record", "--format", "raw", "--gil",
                                      "--threads", "--subprocesses", "--rate", "50", "--pid", str(server.pid), "--output",
                                      os.environ["BENCH_PROFILE"]], stdout=subprocess.DEVNULL)
         time.sleep(1)
     try:
-        before = cpu_seconds(server.pid), cpu_seconds(server.pid, server.pid), time.process_time(), machine_cpu()
+        before = (cpu_seconds(server.pid), cpu_seconds(server.pid, server.pid), time.process_time(), machine_cpu(),
+                  database_cpu())
         wall, outcomes = asyncio.run(rush(base, lot_id, bidders))
-        after = cpu_seconds(server.pid), cpu_seconds(server.pid, server.pid), time.process_time(), machine_cpu()
+        after = (cpu_seconds(server.pid), cpu_seconds(server.pid, server.pid), time.process_time(), machine_cpu(),
+                 database_cpu())
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(60)
         published = None
-        if app == "config.asgi:application":
+        if not app.startswith("bench."):  # the platform (BENCH_APP may name its Django app alone)
             import urllib.request
 
             with urllib.request.urlopen(f"{base}/api/platform/receipt-key/") as response:
@@ -353,6 +372,7 @@ def timed_rush(app: str, lot_id: int, bidders: list[Bidder], log: Path) -> dict:
     return {"wall": wall, "outcomes": outcomes, "published": published,
             "server": tuple(b - a for a, b in zip(before[0], after[0])),
             "loop": tuple(b - a for a, b in zip(before[1], after[1])), "clients": after[2] - before[2],
+            "database": after[4] - before[4],
             "busy": busy / jiffies, "iowait": iowait / jiffies, "log": log.read_text(errors="replace")}
 
 
@@ -478,7 +498,8 @@ def report(label: str, figures: dict, bidders: list[Bidder], total: int) -> floa
     print(f"    retried requests: {retried}" + (f" (last: {last})" if last else ""))
     server, loop = figures["server"], figures["loop"]
     print(f"    CPU seconds, user + system: server {sum(server):.1f} (event loop thread {loop[0]:.1f} + {loop[1]:.1f},"
-          f" request threads {server[0] - loop[0]:.1f} + {server[1] - loop[1]:.1f}), clients {figures['clients']:.1f};"
+          f" request threads {server[0] - loop[0]:.1f} + {server[1] - loop[1]:.1f}), clients {figures['clients']:.1f},"
+          f" PostgreSQL {figures['database']:.1f};"
           f" machine busy {figures['busy'] * 100:.0f} % of {os.cpu_count()} CPUs,"
           f" iowait {figures['iowait'] * 100:.0f} %")
     for bidder, outcome in [(b, o) for b, o in zip(bidders, figures["outcomes"]) if isinstance(o, BaseException)][:5]:
@@ -518,7 +539,10 @@ def main(count: int, mib: int) -> None:
         connections.close_all()
 
         floor = [disk_baseline(work / "floor", bidders, per_chunk=False)]
-        platform = timed_rush("config.asgi:application", lot.pk, bidders, work / "daphne.log")
+        # BENCH_APP=config.asgi:django_asgi_app: the platform without the chunk receiver in front (every chunk
+        # through Django), for comparison
+        app = os.environ.get("BENCH_APP", "config.asgi:application")
+        platform = timed_rush(app, lot.pk, bidders, work / "daphne.log")
         bare_bidders = [b.fresh() for b in bidders]
         (work / "bare").mkdir()
         bare = timed_rush("bench.deadline_rush:bare_app", lot.pk, bare_bidders, work / "bare.log")

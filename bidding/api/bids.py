@@ -6,10 +6,7 @@ envelope is opaque here as everywhere on the server."""
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,19 +15,17 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api import ACTING_PARAMETER, PlatformAPIView, error_responses, parsed
-from bidding.models import Bid, BidUpload
+from bidding.api.chunks import TOKEN_HEADER, answer, progress, too_large
+from bidding.models import Bid
 from bidding.receipts import public_key_info
 from bidding.services.bids import (
-    bid_upload_chunk,
     bid_upload_finish,
     bid_upload_start,
     bid_withdraw,
     bids_of_bidder,
     upload_for_bidder,
+    upload_token,
 )
-from core.errors import DomainError
-
-CONTENT_RANGE = re.compile(r"bytes (\d{1,19})-(\d{1,19})/(\d{1,19}|\*)")
 
 
 class UploadStartSerializer(serializers.Serializer):
@@ -41,9 +36,9 @@ class UploadStartSerializer(serializers.Serializer):
         "A fresh random key per envelope; repeat it only to retry (the same upload comes back)."))
 
 
-class UploadSerializer(serializers.Serializer):
-    """An upload's progress. Declared field by field rather than as a ModelSerializer, which builds its fields
-    from the model on every instance: this answers every chunk of every bid at the deadline."""
+class UploadProgressSerializer(serializers.Serializer):
+    """An upload's progress, as every chunk answers it. The fields are declared for the schema only: the document
+    itself is bidding.api.chunks.progress, a plain dict, since it answers every chunk of every bid at the deadline."""
 
     id = serializers.IntegerField(read_only=True)
     lot_id = serializers.IntegerField(read_only=True)
@@ -53,10 +48,21 @@ class UploadSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
-    finished = serializers.SerializerMethodField()
+    finished = serializers.BooleanField(read_only=True)
 
-    def get_finished(self, obj) -> bool:
-        return obj.finished_at is not None
+    def to_representation(self, instance) -> dict:
+        return progress(instance)
+
+
+class UploadSerializer(UploadProgressSerializer):
+    """The progress, and the token that authorises sending the upload's chunks."""
+
+    upload_token = serializers.CharField(read_only=True, help_text=_lazy(
+        "Send it in the X-Upload-Token header of every chunk. It lets whoever holds it append to this upload "
+        "only, until it is finished or expires; keep it as you keep your API token."))
+
+    def to_representation(self, instance) -> dict:
+        return {**progress(instance), "upload_token": upload_token(instance)}
 
 
 class ReceiptSignatureSerializer(serializers.Serializer):
@@ -114,38 +120,32 @@ class UploadDetailView(PlatformAPIView):
 
 
 class UploadChunkView(PlatformAPIView):
-    permission_classes = [IsAuthenticated]
+    """Served here for WSGI and the test client; under ASGI, bidding.api.chunks.ChunkReceiver answers the same
+    request with the same function before Django sees it."""
 
-    @extend_schema(operation_id="bid_uploads_chunk", tags=["bids"],
-                   parameters=[ACTING_PARAMETER, OffsetSerializer,
+    authentication_classes: list = []  # the upload token is the authority (no session, hence no CSRF)
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="bid_uploads_chunk", tags=["bids"], auth=[],
+                   parameters=[OffsetSerializer,
+                               OpenApiParameter(TOKEN_HEADER, str, OpenApiParameter.HEADER, required=True,
+                                                description=_lazy("The upload's `upload_token`.")),
                                OpenApiParameter("Content-Range", str, OpenApiParameter.HEADER, required=False,
                                                 description=_lazy("bytes <first>-<last>/<total>, instead of offset"))],
                    request={"application/octet-stream": OpenApiTypes.BINARY},
-                   responses={200: UploadSerializer, **error_responses(400, 401, 403, 404, 409)},
+                   responses={200: UploadProgressSerializer, **error_responses(400, 403, 404, 409)},
                    summary=_lazy("Send the envelope's bytes from `offset` (= bytes received so far)"))
     def put(self, request, pk: int):
-        offset = self._offset(request)
-        limit = settings.BID_UPLOAD_CHUNK_MAX_BYTES
-        declared = request.META.get("CONTENT_LENGTH") or ""
-        if declared.isdigit() and int(declared) > limit:
-            raise DomainError(_("A chunk holds at most %(limit)d bytes; send smaller chunks.") % {"limit": limit},
-                              code="chunk_too_large")
-        data = request._request.read(limit + 1)
-        upload = bid_upload_chunk(actor=self.actor, upload_id=pk, offset=offset, data=data)
-        return Response(UploadSerializer(upload).data)
+        def read_body() -> bytes:
+            declared = request.META.get("CONTENT_LENGTH") or ""
+            if declared.isdigit() and int(declared) > settings.BID_UPLOAD_CHUNK_MAX_BYTES:
+                raise too_large()
+            return request._request.read(settings.BID_UPLOAD_CHUNK_MAX_BYTES + 1)
 
-    def _offset(self, request) -> int:
-        header = request.headers.get("Content-Range")
-        if header:
-            match = CONTENT_RANGE.fullmatch(header.strip())
-            if not match or int(match.group(2)) < int(match.group(1)):
-                raise DomainError(_("Content-Range must read “bytes <first>-<last>/<total>”."), field="Content-Range")
-            return int(match.group(1))
-        params = parsed(OffsetSerializer, request.query_params)
-        if "offset" not in params:
-            raise DomainError(_("Say where this chunk starts: the offset parameter or a Content-Range header."),
-                              field="offset")
-        return params["offset"]
+        status_code, document = answer(upload_id=pk, token=request.headers.get(TOKEN_HEADER),
+                                       offset=request.query_params.get("offset"),
+                                       content_range=request.headers.get("Content-Range"), read_body=read_body)
+        return Response(document, status=status_code)
 
 
 class UploadFinishView(PlatformAPIView):

@@ -80,7 +80,8 @@
       const end = Math.min(blob.size, received + cfg.uploadChunk);
       try {
         const answer = await call("PUT", `${url("chunk", started.id)}?offset=${received}`, {
-          body: blob.slice(received, end), headers: { "Content-Type": "application/octet-stream" } });
+          body: blob.slice(received, end),
+          headers: { "Content-Type": "application/octet-stream", "X-Upload-Token": started.upload_token } });
         received = answer.received;
       } catch (error) {
         if (!(error instanceof Refused) || error.code !== "offset_mismatch") throw error;

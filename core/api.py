@@ -12,10 +12,7 @@ from core.errors import DomainError
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(
-            {"code": exc.code, "detail": str(exc.message), "fields": exc.fields},
-            status=exc.status_code,
-        )
+        return Response(exc.document(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(

@@ -30,6 +30,10 @@ class DomainError(Exception):
     def __str__(self) -> str:
         return str(self.message)
 
+    def document(self) -> dict:
+        """The API's error shape: {"code", "detail", "fields"}."""
+        return {"code": self.code, "detail": str(self.message), "fields": self.fields}
+
 
 class PermissionDenied(DomainError):
     status_code = 403

@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api import ACTING_PARAMETER, PlatformAPIView, error_responses, parsed
-from bidding.api.chunks import TOKEN_HEADER, answer, progress, too_large
+from bidding.api.chunks import TOKEN_HEADER, answer, progress
 from bidding.models import Bid
 from bidding.receipts import public_key_info
 from bidding.services.bids import (
@@ -23,6 +23,7 @@ from bidding.services.bids import (
     bid_upload_start,
     bid_withdraw,
     bids_of_bidder,
+    chunk_too_large,
     upload_for_bidder,
     upload_token,
 )
@@ -139,7 +140,7 @@ class UploadChunkView(PlatformAPIView):
         def read_body() -> bytes:
             declared = request.META.get("CONTENT_LENGTH") or ""
             if declared.isdigit() and int(declared) > settings.BID_UPLOAD_CHUNK_MAX_BYTES:
-                raise too_large()
+                raise chunk_too_large()
             return request._request.read(settings.BID_UPLOAD_CHUNK_MAX_BYTES + 1)
 
         status_code, document = answer(upload_id=pk, token=request.headers.get(TOKEN_HEADER),

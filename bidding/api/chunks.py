@@ -30,11 +30,10 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from bidding.models import BidUpload
-from bidding.services.bids import bid_upload_chunk_by_token
-from core.errors import DomainError
+from bidding.services.bids import bid_upload_chunk_by_token, chunk_too_large
+from core.errors import DomainError, PermissionDenied
 
 TOKEN_HEADER = "X-Upload-Token"
 CONTENT_RANGE = re.compile(r"bytes (\d{1,19})-(\d{1,19})/(\d{1,19}|\*)")
@@ -71,12 +70,6 @@ def offset_of(offset: str | None, content_range: str | None) -> int:
     return int(offset)
 
 
-def too_large() -> DomainError:
-    limit = settings.BID_UPLOAD_CHUNK_MAX_BYTES
-    return DomainError(_("A chunk holds at most %(limit)d bytes; send smaller chunks.") % {"limit": limit},
-                       field="data", code="chunk_too_large")
-
-
 def answer(*, upload_id: int, token: str | None, offset: str | None, content_range: str | None,
            read_body: Callable[[], bytes]) -> tuple[int, dict]:
     """(HTTP status, JSON document) for one chunk: the upload's progress, or the platform's error shape."""
@@ -89,7 +82,7 @@ def answer(*, upload_id: int, token: str | None, offset: str | None, content_ran
         data = read_body()
         upload = bid_upload_chunk_by_token(token=token, upload_id=upload_id, offset=start, data=data)
     except DomainError as refusal:
-        return refusal.status_code, {"code": refusal.code, "detail": str(refusal.message), "fields": refusal.fields}
+        return refusal.status_code, refusal.document()
     return HTTPStatus.OK, progress(upload)
 
 
@@ -97,10 +90,11 @@ def answer(*, upload_id: int, token: str | None, offset: str | None, content_ran
 
 
 class _Refused(Exception):
-    """Refused before the body is read: answered in the request's language, nothing written."""
+    """Refused before the body is read: answered in the request's language, nothing written. Carries how to
+    make the DomainError, so that its message is translated once the language is active."""
 
-    def __init__(self, status: int, code: str, message=None):
-        self.status, self.code, self.message = status, code, message
+    def __init__(self, error: Callable[[], DomainError]):
+        self.error = error
 
 
 class ChunkReceiver:
@@ -140,7 +134,7 @@ class ChunkReceiver:
             _check_https(headers, scope)
             declared = headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
-                raise _Refused(400, "chunk_too_large")
+                raise _Refused(chunk_too_large)
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":
@@ -150,12 +144,13 @@ class ChunkReceiver:
                     pieces.append(piece)
                     size += len(piece)
                 if size > limit:
-                    raise _Refused(400, "chunk_too_large")
+                    raise _Refused(chunk_too_large)
                 if not message.get("more_body", False):
                     break
         except _Refused as refused:
-            status, document = _refusal(refused, language)
-            return await _send_json(send, status, document, language)
+            with translation.override(language):
+                error = refused.error()
+                return await _send_json(send, error.status_code, error.document(), language)
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         status, document = await sync_to_async(_answer_in_thread, thread_sensitive=False)(
             language, upload_id=upload_id, token=headers.get(TOKEN_HEADER.lower()),
@@ -173,14 +168,6 @@ def _answer_in_thread(language: str, **kwargs) -> tuple[int, dict]:
             return answer(**kwargs)
     finally:
         close_old_connections()
-
-
-def _refusal(refused: _Refused, language: str) -> tuple[int, dict]:
-    with translation.override(language):
-        if refused.code == "chunk_too_large":
-            error = too_large()
-            return error.status_code, {"code": error.code, "detail": str(error.message), "fields": error.fields}
-        return refused.status, {"code": refused.code, "detail": str(refused.message), "fields": {}}
 
 
 def _language(headers: dict[str, str]) -> str:
@@ -211,8 +198,8 @@ def _check_host(headers: dict[str, str], scope) -> None:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
     domain, _port = split_domain_port(host)
     if not (domain and validate_host(domain, allowed)):
-        raise _Refused(400, "bad_host", _lazy("This address does not serve the platform (the Host header is "
-                                              "not one of ALLOWED_HOSTS)."))
+        raise _Refused(lambda: DomainError(_("This address does not serve the platform (the Host header is not one "
+                                             "of ALLOWED_HOSTS)."), code="bad_host"))
 
 
 def _check_https(headers: dict[str, str], scope) -> None:
@@ -226,7 +213,7 @@ def _check_https(headers: dict[str, str], scope) -> None:
         name = name.removeprefix("HTTP_").replace("_", "-").lower()
         if headers.get(name, "").split(",")[0].strip() == value:
             return
-    raise _Refused(403, "https_required", _lazy("Send uploads over HTTPS."))
+    raise _Refused(lambda: PermissionDenied(_("Send uploads over HTTPS."), code="https_required"))
 
 
 async def _send_json(send, status: int, document: dict, language: str) -> None:

@@ -79,15 +79,19 @@ def _visible_lot(actor: Actor, lot_id: int) -> Lot:
     return lot
 
 
-def _own_upload(actor: Actor, upload_id: int, *, lock: bool = False) -> BidUpload:
+def _upload_of(bidder_id: int | None, upload_id: int, *, lock: bool = False) -> BidUpload:
     qs = BidUpload.objects.select_related("lot__tender")
     if lock:
         qs = qs.select_for_update(of=("self",))
     # A slice, not .first(): the primary key names one row, and ordering it would only cost the compiler's time.
-    found = list(qs.filter(pk=upload_id, bidder_id=actor.organisation_id)[:1])
+    found = list(qs.filter(pk=upload_id, bidder_id=bidder_id)[:1])
     if not found:
         raise NotFound(_("No such upload of your organisation."))
-    upload = found[0]
+    return found[0]
+
+
+def _own_upload(actor: Actor, upload_id: int, *, lock: bool = False) -> BidUpload:
+    upload = _upload_of(actor.organisation_id, upload_id, lock=lock)
     upload.bidder = actor.organisation  # the row the filter named, already loaded with the actor
     return upload
 
@@ -179,7 +183,7 @@ def _token_bidder(token: str, upload_id: int) -> int:
 def bid_upload_chunk(*, actor: Actor, upload_id: int, offset: int, data: bytes) -> BidUpload:
     """Append `data` at `offset` for a bidder acting in the platform (the demo, tests, in-process tools)."""
     _require_bidder(actor)
-    return _append(upload_id, actor.organisation_id, offset, data, organisation=actor.organisation)
+    return _append(upload_id, actor.organisation_id, offset, data)
 
 
 def bid_upload_chunk_by_token(*, token: str, upload_id: int, offset: int, data: bytes) -> BidUpload:
@@ -187,22 +191,20 @@ def bid_upload_chunk_by_token(*, token: str, upload_id: int, offset: int, data: 
     return _append(upload_id, _token_bidder(token, upload_id), offset, data)
 
 
-def _append(upload_id: int, bidder_id: int, offset: int, data: bytes, *, organisation=None) -> BidUpload:
+def chunk_too_large() -> DomainError:
+    """The refusal of a chunk over BID_UPLOAD_CHUNK_MAX_BYTES (also given by the HTTP edges before reading it)."""
+    return DomainError(_("A chunk holds at most %(limit)d bytes; send smaller chunks.")
+                       % {"limit": settings.BID_UPLOAD_CHUNK_MAX_BYTES}, field="data", code="chunk_too_large")
+
+
+def _append(upload_id: int, bidder_id: int | None, offset: int, data: bytes) -> BidUpload:
     """Append at `offset`, which must be the bytes received so far. A retried chunk at an earlier offset is
     acknowledged without writing twice, if its bytes are those already received. Under the upload's row lock,
     against the server clock: nothing is written after the deadline or once the upload is finished."""
     if len(data) > settings.BID_UPLOAD_CHUNK_MAX_BYTES:
-        raise DomainError(_("A chunk holds at most %(limit)d bytes; send smaller chunks.")
-                          % {"limit": settings.BID_UPLOAD_CHUNK_MAX_BYTES}, field="data", code="chunk_too_large")
+        raise chunk_too_large()
     with transaction.atomic():
-        qs = BidUpload.objects.select_related("lot__tender").select_for_update(of=("self",))
-        # A slice, not .first(): the primary key names one row, and ordering it would only cost the compiler's time.
-        found = list(qs.filter(pk=upload_id, bidder_id=bidder_id)[:1])
-        if not found:
-            raise NotFound(_("No such upload of your organisation."))
-        upload = found[0]
-        if organisation is not None:
-            upload.bidder = organisation
+        upload = _upload_of(bidder_id, upload_id, lock=True)
         now = clock.now()
         if upload.finished_at is not None:
             raise IllegalTransition(_("This upload is already finished; start a new one for a new envelope."))

@@ -108,3 +108,14 @@ def test_makemessages_override_is_the_one_django_runs():
     from django.core.management import get_commands
 
     assert get_commands()["makemessages"] == "core"
+
+
+def test_a_submitted_bid_reads_as_a_state_not_as_a_time():
+    """"Submitted" was one msgid for the bid's status and a column of submission times (提交时间)."""
+    from django.utils import translation
+
+    from bidding.models import BidStatus
+
+    with translation.override("zh-hans"):
+        assert str(BidStatus.SUBMITTED.label) == "已递交"
+        assert translation.gettext("Submitted at") == "提交时间"
